@@ -1,0 +1,117 @@
+/**
+ * The inputs of `wallaroo.User` as the provider receives them, and their
+ * validation (the provider's `check`). Pure functions: no network, no Pulumi
+ * runtime, so preview works offline and the rules are unit-testable.
+ */
+import { emailProblem, normalizeEmail } from "../sdk/email";
+
+/** The engine's placeholder for a value not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Inputs after `check`: defaults applied, types verified. */
+export interface UserInputs {
+  email: string;
+  active: boolean;
+  password?: string;
+  adoptExisting: boolean;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+const KNOWN = ["email", "active", "password", "adoptExisting"] as const;
+/** Properties the dynamic-provider machinery adds itself. */
+const RESERVED = new Set(["__provider"]);
+
+export function isUnknown(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+/** The closest known property name, for "did you mean" hints on typos. */
+function closest(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of KNOWN) {
+    const d = distance(lower, k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]++;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * Validates raw inputs. Never throws: every problem is a failure naming the
+ * property. Unknown values (preview) pass through untouched.
+ */
+export function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const failures: CheckFailure[] = [];
+  for (const key of Object.keys(news)) {
+    if (RESERVED.has(key) || (KNOWN as readonly string[]).includes(key)) continue;
+    const guess = closest(key);
+    failures.push({
+      property: key,
+      reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; wallaroo.User accepts ${KNOWN.join(", ")}`,
+    });
+  }
+
+  const { email, active, password, adoptExisting } = news;
+  if (email === undefined || email === null) {
+    failures.push({ property: "email", reason: "email is required" });
+  } else if (!isUnknown(email)) {
+    if (typeof email !== "string") {
+      failures.push({ property: "email", reason: `email must be a string, not ${typeName(email)}` });
+    } else {
+      const problem = emailProblem(email);
+      // A user registered without a proper email cannot create a workspace or log in (Wallaroo docs).
+      if (problem) failures.push({ property: "email", reason: `email '${email}' is not a valid address: it ${problem}` });
+    }
+  }
+  if (active !== undefined && !isUnknown(active) && typeof active !== "boolean") {
+    failures.push({ property: "active", reason: `active must be true or false, not ${typeName(active)}` });
+  }
+  if (password !== undefined && !isUnknown(password)) {
+    if (typeof password !== "string") failures.push({ property: "password", reason: `password must be a string, not ${typeName(password)}` });
+    else if (password.length === 0) failures.push({ property: "password", reason: "password must not be empty (leave it out to have the server generate one)" });
+  }
+  if (adoptExisting !== undefined && !isUnknown(adoptExisting) && typeof adoptExisting !== "boolean") {
+    failures.push({ property: "adoptExisting", reason: `adoptExisting must be true or false, not ${typeName(adoptExisting)}` });
+  }
+
+  const inputs: Record<string, unknown> = { ...news, active: active ?? true, adoptExisting: adoptExisting ?? false };
+  if (password === undefined) delete inputs.password;
+  return { inputs, failures };
+}
+
+/** Two emails name the same user when they match ignoring case and surrounding space. */
+export function sameEmail(a: unknown, b: unknown): boolean {
+  return typeof a === "string" && typeof b === "string" && normalizeEmail(a) === normalizeEmail(b);
+}
+
+/** Reads checked inputs into their type; `check` has already vetted them. */
+export function asUserInputs(props: Record<string, unknown>): UserInputs {
+  return {
+    email: String(props.email),
+    active: props.active !== false,
+    password: typeof props.password === "string" ? props.password : undefined,
+    adoptExisting: props.adoptExisting === true,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The dynamic provider of `wallaroo.User`, as Pulumi serializes it into each
+ * resource's `__provider` input (and so into the state).
+ *
+ * Each method only loads the implementation from the installed package, by
+ * name, when the host runs it. That keeps the serialized text small, keeps zod
+ * and undici out of the closure serializer (which cannot serialize them), and
+ * captures no value at all, so no URL, token or password can reach the state
+ * through `__provider`. Configuration arrives through `configure` at run time.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const userProvider: pulumi.dynamic.ResourceProvider = {
+  async configure(req: pulumi.dynamic.ConfigureRequest) {
+    require("pulumi-wallaroo/dist/provider/lifecycle").configure(req.config);
+  },
+  async check(olds: any, news: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").check(olds, news);
+  },
+  async diff(id: string, olds: any, news: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").diff(id, olds, news);
+  },
+  async create(inputs: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").create(inputs);
+  },
+  async read(id: string, props: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").read(id, props);
+  },
+  async update(id: string, olds: any, news: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").update(id, olds, news);
+  },
+  async delete(id: string, props: any) {
+    return require("pulumi-wallaroo/dist/provider/lifecycle").remove(id, props);
+  },
+};

@@ -1,0 +1,82 @@
+/** The `wallaroo.User` resource: one Wallaroo user, managed by email. */
+import * as pulumi from "@pulumi/pulumi";
+import { userProvider } from "./provider";
+
+/** The type token the resource registers with; policies select on it. */
+export const USER_TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
+
+export interface UserArgs {
+  /**
+   * The user's email address: their identity in Wallaroo (the username is the
+   * email). Compared case-insensitively. Changing it replaces the user: the old
+   * one is deactivated first, then the new one invited.
+   */
+  email: pulumi.Input<string>;
+  /**
+   * Whether the user may log in and holds a licence seat. Default `true`.
+   * Changing it activates or deactivates the user in place.
+   */
+  active?: pulumi.Input<boolean>;
+  /**
+   * The initial password, used only when the user is invited; always stored as
+   * a secret. Leave it out to have the server generate a temporary password
+   * (published as `initialPassword`). Changing it later changes nothing on the
+   * server: the user owns their password once invited.
+   */
+  password?: pulumi.Input<string>;
+  /**
+   * Take over a user that already exists with this email instead of failing.
+   * Adoption changes nothing on the server when `active` already matches.
+   * This is how existing users come under management: Pulumi's `import` does
+   * not work for dynamic resources. Default `false`.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+export class User extends pulumi.dynamic.Resource {
+  /** The Keycloak id of the user; also the resource id. */
+  public readonly userId!: pulumi.Output<string>;
+  /** The email as the server stores it (lower case). */
+  public readonly email!: pulumi.Output<string>;
+  /** The Keycloak username (the email, for invited users). */
+  public readonly username!: pulumi.Output<string>;
+  /** Whether the user is active (enabled) on the server. */
+  public readonly active!: pulumi.Output<boolean>;
+  /** First name, when the user has set one. */
+  public readonly firstName!: pulumi.Output<string | undefined>;
+  /** Last name, when the user has set one. */
+  public readonly lastName!: pulumi.Output<string | undefined>;
+  /** Whether the user has verified their email. */
+  public readonly emailVerified!: pulumi.Output<boolean | undefined>;
+  /** When the user was created, in milliseconds since the Unix epoch. */
+  public readonly createdTimestamp!: pulumi.Output<number | undefined>;
+  /** The temporary password the server issued when no `password` was given (secret), for an admin to hand over. */
+  public readonly initialPassword!: pulumi.Output<string | undefined>;
+  /** True when the user existed before and was adopted (`adoptExisting`). */
+  public readonly adopted!: pulumi.Output<boolean>;
+
+  constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+    const { password, ...rest } = args;
+    super(
+      userProvider,
+      name,
+      {
+        // Everything the caller passed goes to `check`, so an unknown property is reported, not dropped.
+        ...rest,
+        ...(password === undefined ? {} : { password: pulumi.secret(password) }),
+        userId: undefined,
+        username: undefined,
+        firstName: undefined,
+        lastName: undefined,
+        emailVerified: undefined,
+        createdTimestamp: undefined,
+        initialPassword: undefined,
+        adopted: undefined,
+      },
+      // Returning pulumi.secret() from a dynamic provider fails (pulumi/pulumi #3012, #6860): mark secrets here instead.
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["initialPassword", "password"] }),
+      "wallaroo",
+      "User",
+    );
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Email rules shared by the client, the provider's `check` and the policy pack,
+ * so that all three agree on what a well-formed address is.
+ *
+ * Why it matters: the Wallaroo reference notes that a user registered without a
+ * proper email cannot create a workspace or log in, so we refuse such addresses
+ * before they reach the server.
+ */
+
+/** Keycloak stores emails lower-cased; compare and send them that way. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const MAX_LENGTH = 254;
+const MAX_LOCAL = 64;
+// Local part: printable characters other than space, quotes, brackets, commas, semicolons, colons, backslash and '@'.
+const LOCAL = /^[^\s@"(),:;<>[\\\]]+$/u;
+// Domain label: letters (any script), digits and inner hyphens.
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+
+/** Explains why `email` is not acceptable, or returns undefined when it is. */
+export function emailProblem(email: string): string | undefined {
+  if (email.length === 0) return "is empty";
+  if (email !== email.trim()) return "has leading or trailing white space";
+  if (email.length > MAX_LENGTH) return `is longer than ${MAX_LENGTH} characters`;
+  const at = email.lastIndexOf("@");
+  if (at < 0) return "has no '@'";
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (local.length === 0) return "has nothing before the '@'";
+  if (local.length > MAX_LOCAL) return `has more than ${MAX_LOCAL} characters before the '@'`;
+  if (!LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
+    return "has characters that are not allowed before the '@'";
+  }
+  const labels = domain.split(".");
+  if (labels.length < 2) return "has no dot in the domain";
+  if (!labels.every((l) => LABEL.test(l))) return "has an invalid domain";
+  return undefined;
+}
+
+/** True when `email` is a well-formed address (see {@link emailProblem}). */
+export function isValidEmail(email: string): boolean {
+  return emailProblem(email) === undefined;
+}

@@ -1,0 +1,8 @@
+/** The Wallaroo user-API client: configuration, errors and the client itself. */
+export { WallarooClient, API_PATHS } from "./client";
+export type { InviteUserArgs, InvitedUser, WallarooUser } from "./client";
+export type { WallarooClientOptions, Timeouts, RequestEvent } from "./options";
+export type { RetryPolicy } from "./retry";
+export { DEFAULT_RETRY } from "./retry";
+export * from "./errors";
+export { isValidEmail, normalizeEmail, emailProblem } from "./email";

@@ -1,0 +1,199 @@
+/**
+ * Client configuration: explicit options first, then the environment variables
+ * the Wallaroo SDK reads. Resolution fails early, with the setting named, so a
+ * typo never becomes a confusing network error later.
+ */
+import { readFileSync } from "node:fs";
+import { ConfigurationError } from "./errors";
+import { CredentialsFileSchema } from "./schemas";
+import type { RetryPolicy } from "./retry";
+
+export interface WallarooClientOptions {
+  /** The Wallaroo API endpoint, e.g. `https://wallaroo.example.com`. Env: `WALLAROO_URL`. */
+  url?: string;
+  /** The Keycloak address; defaults to `url`. Env: `WALLAROO_AUTH_URL`. */
+  authUrl?: string;
+  /** A static bearer token. Env: `WALLAROO_TOKEN`. Takes precedence over username/password. */
+  token?: string;
+  /** Keycloak user for the password grant. Env: `WALLAROO_USER`, or the credentials file. */
+  username?: string;
+  /** Keycloak password for the password grant. Env: `WALLAROO_PASSWORD`, or the credentials file. */
+  password?: string;
+  /** JSON file `{"username": ..., "password": ...}`. Env: `WALLAROO_SDK_CREDENTIALS`. */
+  credentialsFile?: string;
+  /** PEM file of the CA that signed the server's certificate (added to Node's trusted CAs). */
+  caCertPath?: string;
+  /** Turns TLS verification off. Dangerous: prints a warning every time a client is made. */
+  insecureSkipTlsVerify?: boolean;
+  /** Timeouts in milliseconds. */
+  timeouts?: Partial<Timeouts>;
+  /** Retry behaviour for 429, 502, 503, 504 and dropped connections. */
+  retry?: Partial<RetryPolicy>;
+  /** Maximum open connections per endpoint (default 32). */
+  connections?: number;
+  /** How long concurrent `getUser` calls wait to be coalesced into one query, in ms (default 2). */
+  batchWindowMs?: number;
+  /** Where warnings go (default: `console.warn`). */
+  onWarning?: (message: string) => void;
+  /** Called after every HTTP exchange; for metrics. Never receives secrets. */
+  onRequest?: (event: RequestEvent) => void;
+  /** The environment to read (default: `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Timeouts {
+  /** TCP + TLS connect. Default 10 s. */
+  connectMs: number;
+  /** Until the response headers arrive. Default 30 s. */
+  headersMs: number;
+  /** Between body chunks. Default 30 s. */
+  bodyMs: number;
+}
+
+export interface RequestEvent {
+  endpoint: string;
+  status?: number;
+  attempt: number;
+  durationMs: number;
+  error?: string;
+}
+
+export type Credentials =
+  | { kind: "token"; token: string }
+  | { kind: "password"; username: string; password: string };
+
+/** Options after resolution; holds secrets, so it is kept in private fields by its users. */
+export interface ResolvedOptions {
+  url: URL;
+  authUrl: URL;
+  credentials: Credentials;
+  caCertPath?: string;
+  insecureSkipTlsVerify: boolean;
+  timeouts: Timeouts;
+  retry: Partial<RetryPolicy>;
+  connections: number;
+  batchWindowMs: number;
+  onWarning: (message: string) => void;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+/** Parses an http(s) URL, naming the setting when it is not one. */
+export function parseEndpoint(value: string, setting: string, env: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`${setting} (${env}) is not a URL: '${value}'`, {
+      setting,
+      hint: /^[\w.-]+(:\d+)?(\/.*)?$/.test(value) ? `Add the scheme, e.g. https://${value}` : "Use the form https://host[:port]",
+    });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(`${setting} (${env}) must use http or https, not '${url.protocol.replace(/:$/, "")}'`, {
+      setting,
+      hint: `Use the form https://${url.host || "host"}`,
+    });
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError(`${setting} (${env}) must not contain credentials`, {
+      setting,
+      hint: "Put them in wallaroo:username / wallaroo:password (or WALLAROO_USER / WALLAROO_PASSWORD) instead",
+    });
+  }
+  return url;
+}
+
+function readCredentialsFile(path: string): { username: string; password: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigurationError(`Cannot read the credentials file '${path}' (WALLAROO_SDK_CREDENTIALS): ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
+      setting: "WALLAROO_SDK_CREDENTIALS",
+      hint: "Point it at a JSON file {\"username\": ..., \"password\": ...}",
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`The credentials file '${path}' is not JSON`, { setting: "WALLAROO_SDK_CREDENTIALS" });
+  }
+  const parsed = CredentialsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0].path.join(".") || "(root)";
+    throw new ConfigurationError(`The credentials file '${path}' needs a non-empty '${field}'`, {
+      setting: "WALLAROO_SDK_CREDENTIALS",
+      hint: "Expected {\"username\": ..., \"password\": ...}",
+    });
+  }
+  return parsed.data;
+}
+
+/** Resolves options against the environment. Throws {@link ConfigurationError} naming the setting at fault. */
+export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOptions {
+  const env = options.env ?? process.env;
+  const urlText = nonEmpty(options.url) ?? nonEmpty(env.WALLAROO_URL);
+  if (!urlText) {
+    throw new ConfigurationError("No Wallaroo API URL is configured", {
+      setting: "wallaroo:url",
+      hint: "Set the stack setting wallaroo:url (pulumi config set wallaroo:url https://...) or the environment variable WALLAROO_URL",
+    });
+  }
+  const url = parseEndpoint(urlText, "wallaroo:url", "WALLAROO_URL");
+  const authText = nonEmpty(options.authUrl) ?? nonEmpty(env.WALLAROO_AUTH_URL);
+  const authUrl = authText ? parseEndpoint(authText, "wallaroo:authUrl", "WALLAROO_AUTH_URL") : url;
+
+  let credentials: Credentials;
+  const token = nonEmpty(options.token) ?? nonEmpty(env.WALLAROO_TOKEN);
+  if (token) {
+    credentials = { kind: "token", token };
+  } else {
+    let username = nonEmpty(options.username) ?? nonEmpty(env.WALLAROO_USER);
+    let password = nonEmpty(options.password) ?? nonEmpty(env.WALLAROO_PASSWORD);
+    const file = nonEmpty(options.credentialsFile) ?? nonEmpty(env.WALLAROO_SDK_CREDENTIALS);
+    if ((!username || !password) && file) {
+      const fromFile = readCredentialsFile(file);
+      username ??= fromFile.username;
+      password ??= fromFile.password;
+    }
+    if (!username || !password) {
+      throw new ConfigurationError(
+        username ? `No password is configured for Wallaroo user '${username}'` : "No Wallaroo credentials are configured",
+        {
+          setting: username ? "wallaroo:password" : "wallaroo:token",
+          hint: "Set wallaroo:token, or wallaroo:username and wallaroo:password (as secrets), or the environment variables WALLAROO_TOKEN, WALLAROO_USER/WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS",
+        },
+      );
+    }
+    credentials = { kind: "password", username, password };
+  }
+
+  const connections = options.connections ?? 32;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new ConfigurationError(`connections must be a positive integer, not ${connections}`, { setting: "connections" });
+  }
+  const warn = options.onWarning ?? ((m: string) => console.warn(m));
+  if (options.insecureSkipTlsVerify && url.protocol === "https:") {
+    warn("warning: TLS certificate verification is OFF for the Wallaroo API (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.");
+  }
+  return {
+    url,
+    authUrl,
+    credentials,
+    caCertPath: nonEmpty(options.caCertPath),
+    insecureSkipTlsVerify: options.insecureSkipTlsVerify === true,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    retry: options.retry ?? {},
+    connections,
+    batchWindowMs: options.batchWindowMs ?? 2,
+    onWarning: warn,
+    onRequest: options.onRequest,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * HTTP transport: one keep-alive undici Pool per origin, shared by every call of
+ * a client, explicit timeouts, and retries of the failures that are worth it.
+ * It knows nothing of Wallaroo; status codes are interpreted by the client.
+ */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { Pool } from "undici";
+import { ConfigurationError, NetworkError } from "./errors";
+import type { RequestEvent, Timeouts } from "./options";
+import type { Redactor } from "./redact";
+import { backoffDelay, DEFAULT_RETRY, isRetryableNetworkCode, parseRetryAfter, RETRYABLE_STATUSES, RetryPolicy, sleep } from "./retry";
+
+export interface TransportOptions {
+  timeouts: Timeouts;
+  connections: number;
+  retry: Partial<RetryPolicy>;
+  caCertPath?: string;
+  insecureSkipTlsVerify: boolean;
+  redactor: Redactor;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface HttpRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  /** `POST /v1/api/users/invite`: names the call in errors and metrics. */
+  endpoint: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** How many attempts it took; more than 1 means an earlier attempt may have reached the server. */
+  attempts: number;
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/;
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && cur && typeof cur === "object"; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR") return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Describes a failed exchange in words a user can act on. */
+function networkError(e: unknown, req: HttpRequest, attempts: number): NetworkError {
+  const code = errorCode(e) ?? "UNKNOWN";
+  const origin = req.url.origin;
+  const tried = attempts > 1 ? ` after ${attempts} attempts` : "";
+  const d = { endpoint: req.endpoint, networkCode: code };
+  if (code === "ECONNREFUSED") {
+    return new NetworkError(`Nothing is listening at ${origin}${tried} (ECONNREFUSED)`, { ...d, hint: "Check wallaroo:url / WALLAROO_URL and that the Wallaroo server is running" });
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return new NetworkError(`The host '${req.url.hostname}' cannot be resolved${tried} (${code})`, { ...d, hint: "Check the host name in wallaroo:url / WALLAROO_URL" });
+  }
+  if (TLS_CODES.test(code)) {
+    return new NetworkError(`The TLS certificate of ${origin} is not trusted (${code})`, {
+      ...d,
+      hint: "If the server uses a private CA, set wallaroo:caCertPath (or NODE_EXTRA_CA_CERTS) to the CA's PEM file",
+    });
+  }
+  if (code.includes("TIMEOUT") || code === "ETIMEDOUT") {
+    return new NetworkError(`No answer from ${origin} in time${tried} (${code})`, { ...d, hint: "The server or the network is slow or down; try again, or raise the timeouts" });
+  }
+  return new NetworkError(`The connection to ${origin} failed${tried} (${code})`, { ...d, hint: "The server closed the connection or the network dropped it; the operation may be retried safely" });
+}
+
+export class Transport {
+  readonly #pools = new Map<string, Pool>();
+  readonly #opts: TransportOptions;
+  readonly #retry: RetryPolicy;
+  readonly #ca?: string[];
+
+  constructor(opts: TransportOptions) {
+    this.#opts = opts;
+    this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
+    if (opts.caCertPath) {
+      let pem: string;
+      try {
+        pem = readFileSync(opts.caCertPath, "utf8");
+      } catch (e) {
+        throw new ConfigurationError(`Cannot read the CA certificate '${opts.caCertPath}': ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
+          setting: "wallaroo:caCertPath",
+          hint: "Point wallaroo:caCertPath at a PEM file",
+        });
+      }
+      // Added to Node's roots, not instead of them, like NODE_EXTRA_CA_CERTS.
+      this.#ca = [...rootCertificates, pem];
+    }
+  }
+
+  #pool(url: URL): Pool {
+    let pool = this.#pools.get(url.origin);
+    if (!pool) {
+      const t = this.#opts.timeouts;
+      pool = new Pool(url.origin, {
+        connections: this.#opts.connections,
+        keepAliveTimeout: 10_000,
+        headersTimeout: t.headersMs,
+        bodyTimeout: t.bodyMs,
+        connect: {
+          timeout: t.connectMs,
+          ...(this.#ca ? { ca: this.#ca } : {}),
+          ...(this.#opts.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+        },
+      });
+      this.#pools.set(url.origin, pool);
+    }
+    return pool;
+  }
+
+  /** One exchange, no retry. Network failures are thrown as they come. */
+  async #once(req: HttpRequest): Promise<Omit<HttpResponse, "attempts">> {
+    const res = await this.#pool(req.url).request({
+      method: "POST",
+      path: req.url.pathname + req.url.search,
+      headers: req.headers,
+      body: req.body,
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text };
+  }
+
+  /**
+   * Sends `req`, retrying 429/502/503/504 and broken connections with backoff.
+   * Returns the last response whatever its status; throws {@link NetworkError}
+   * when no answer came.
+   */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const policy = this.#retry;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const t0 = Date.now();
+      let retryAfterMs: number | undefined;
+      try {
+        const res = await this.#once(req);
+        this.#opts.onRequest?.({ endpoint: req.endpoint, status: res.status, attempt, durationMs: Date.now() - t0 });
+        if (!RETRYABLE_STATUSES.has(res.status)) return { ...res, attempts: attempt };
+        retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+        if (!this.#mayRetry(policy, attempt, started, retryAfterMs)) return { ...res, attempts: attempt };
+      } catch (e) {
+        const code = errorCode(e);
+        this.#opts.onRequest?.({ endpoint: req.endpoint, attempt, durationMs: Date.now() - t0, error: code ?? "error" });
+        if (!isRetryableNetworkCode(code) || !this.#mayRetry(policy, attempt, started)) throw networkError(e, req, attempt);
+      }
+      await sleep(backoffDelay(policy, attempt, retryAfterMs));
+    }
+  }
+
+  #mayRetry(policy: RetryPolicy, attempt: number, started: number, retryAfterMs?: number): boolean {
+    if (attempt >= policy.maxAttempts) return false;
+    // A Retry-After longer than we may wait means the answer will not come in time.
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return false;
+    const nextAt = Date.now() + Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, policy.baseDelayMs));
+    return nextAt - started <= policy.maxElapsedMs;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+  }
+}
