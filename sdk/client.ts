@@ -146,7 +146,8 @@ export class WallarooClient {
     }
     const error = this.#errorFor("invite", res, email);
     if (error instanceof AlreadyExistsError || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403)) {
-      const existing = await this.getUserByEmail(email);
+      // The lookup only adds detail (and spots our own lost invite); if it fails, the server's own error stands.
+      const existing = await this.getUserByEmail(email).catch(() => null);
       if (existing) {
         if (res.attempts > 1 && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
           return { id: existing.id, password: args.password ?? "", recovered: true };

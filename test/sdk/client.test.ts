@@ -152,13 +152,11 @@ describe("WallarooClient", function () {
 
   describe("getUser", () => {
     it("coalesces concurrent lookups into few /users/query calls", async () => {
-      const c = client({ batchWindowMs: 5 });
-      const ids: string[] = [];
       await emu.close();
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
       const c2 = client({ batchWindowMs: 5 });
+      const ids: string[] = [];
       for (let i = 0; i < 60; i++) ids.push((await c2.inviteUser({ email: `u${i}@example.com` })).id);
-      void c;
       emu.resetStats();
       const users = await Promise.all(ids.map((id) => c2.getUser(id)));
       assert.deepEqual(users.map((u) => u?.id), ids);

@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as wallaroo from "pulumi-wallaroo";
+
+const config = new pulumi.Config();
+
+// An active user; the server generates a temporary password (exported below as a secret).
+const alice = new wallaroo.User("alice", { email: "alice@example.com" });
+
+// An inactive user with a chosen initial password: invited, then deactivated, so no licence seat is used.
+const bob = new wallaroo.User("bob", {
+  email: "bob@example.com",
+  active: false,
+  password: config.requireSecret("bobPassword"),
+});
+
+// Flip `pulumi config set carolActive false` to deactivate carol in place.
+const carol = new wallaroo.User("carol", {
+  email: "carol@example.com",
+  active: config.getBoolean("carolActive") ?? true,
+});
+
+export const userIds = { alice: alice.userId, bob: bob.userId, carol: carol.userId };
+export const active = { alice: alice.active, bob: bob.active, carol: carol.active };
+/** Hand this to alice; `pulumi stack output aliceInitialPassword --show-secrets` reveals it. */
+export const aliceInitialPassword = alice.initialPassword;
