@@ -1,0 +1,168 @@
+/**
+ * The `wallaroo-users` command, as a function: `run(argv, io)` returns the exit
+ * status and writes only to `io`, so that tests drive it in-process.
+ * Output goes to stdout, progress and errors to stderr; never a stack trace, never a secret.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigurationError, isWallarooError, WallarooClient } from "../sdk";
+import type { WallarooUser } from "../sdk";
+import { CliArgs, parseArgs, UsageError } from "./args";
+import { generateRoster, generateTs } from "./generate";
+import { formatUserJson, formatUserTable } from "./list";
+import { HELP, PROGRAM, SYNOPSIS } from "./usage";
+
+export interface Writable {
+  write(chunk: string): unknown;
+}
+
+export interface CliIO {
+  stdout: Writable;
+  stderr: Writable;
+  /** The environment to read the WALLAROO_* variables from. */
+  env: NodeJS.ProcessEnv;
+  /** Directory that relative `--out` paths are resolved against (default: the process's). */
+  cwd?: string;
+}
+
+/** Exit statuses. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** 1234567 → "1,234,567" (no dependency on the ICU data Node was built with). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function version(): string {
+  for (const up of ["..", "../.."]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-wallaroo" && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return "unknown";
+}
+
+/** For a configuration error: which flag or variable fixes it with this command. */
+const CLI_HINTS: Record<string, string> = {
+  "wallaroo:url": "With wallaroo-users: pass --url URL or set WALLAROO_URL.",
+  "wallaroo:authUrl": "With wallaroo-users: pass --auth-url URL or set WALLAROO_AUTH_URL.",
+  "wallaroo:token":
+    "With wallaroo-users: set WALLAROO_TOKEN, or WALLAROO_USER (or --username) and WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS (or --credentials-file).",
+  "wallaroo:password": "With wallaroo-users: set WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS; the password is never taken from a flag.",
+};
+
+/** Removes every known secret from a text that is about to be printed (defence in depth: the SDK redacts already). */
+function scrubber(args: Partial<CliArgs>, env: NodeJS.ProcessEnv): (text: string) => string {
+  const secrets = [args.token, env.WALLAROO_TOKEN, env.WALLAROO_PASSWORD]
+    .filter((s): s is string => typeof s === "string" && s.trim().length >= 3)
+    .sort((a, b) => b.length - a.length);
+  return (text) => secrets.reduce((t, s) => t.split(s).join("***"), text);
+}
+
+function clientFor(args: CliArgs, io: CliIO): WallarooClient {
+  const env = { ...io.env };
+  // An explicit --username means the password grant: a WALLAROO_TOKEN left in the environment must not win over it.
+  if (args.username !== undefined && args.token === undefined) delete env.WALLAROO_TOKEN;
+  return new WallarooClient({
+    url: args.url,
+    authUrl: args.authUrl,
+    username: args.username,
+    token: args.token,
+    credentialsFile: args.credentialsFile,
+    caCertPath: args.caCert,
+    env,
+    onWarning: (m) => io.stderr.write(`${PROGRAM}: ${m}\n`),
+  });
+}
+
+async function fetchUsers(client: WallarooClient, progress: (line: string) => void): Promise<WallarooUser[]> {
+  const started = Date.now();
+  const slow = setTimeout(() => progress(`fetching users from ${client.url} ...`), 1000);
+  slow.unref();
+  try {
+    const users = await client.listUsers();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    progress(`fetched ${groupDigits(users.length)} user${users.length === 1 ? "" : "s"} from ${client.url} in ${seconds} s`);
+    return users;
+  } finally {
+    clearTimeout(slow);
+  }
+}
+
+async function execute(args: CliArgs, io: CliIO, progress: (line: string) => void): Promise<number> {
+  const client = clientFor(args, io);
+  try {
+    const users = await fetchUsers(client, progress);
+    if (args.command === "list") {
+      io.stdout.write(args.json ? formatUserJson(users) : formatUserTable(users));
+      return EXIT_OK;
+    }
+    const generated = (args.format === "roster" ? generateRoster : generateTs)(users, { source: client.url });
+    const summary = `${groupDigits(generated.managed)} user${generated.managed === 1 ? "" : "s"}${
+      generated.excluded > 0 ? `, ${groupDigits(generated.excluded)} left out (listed in a comment)` : ""
+    }`;
+    if (args.out !== undefined) {
+      const path = resolve(io.cwd ?? process.cwd(), args.out);
+      try {
+        writeFileSync(path, generated.text, "utf8");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? "error";
+        io.stderr.write(`${PROGRAM}: error: cannot write ${path}: ${code}\n`);
+        return EXIT_FAILURE;
+      }
+      progress(`wrote ${path}: ${summary}`);
+    } else {
+      io.stdout.write(generated.text);
+      progress(`generated ${summary}`);
+    }
+    return EXIT_OK;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs `wallaroo-users` with `argv` (the arguments after the program name).
+ * Resolves to the exit status: 0 success, 1 failure, 2 bad usage. Never rejects.
+ */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`${PROGRAM}: ${scrubber({}, io.env)(e.message)}\n\n${SYNOPSIS}\nRun '${PROGRAM} --help' for the options and environment variables.\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  if (args.help) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  if (args.version) {
+    io.stdout.write(`${PROGRAM} ${version()}\n`);
+    return EXIT_OK;
+  }
+  const scrub = scrubber(args, io.env);
+  const progress = args.quiet ? () => undefined : (line: string) => void io.stderr.write(`${scrub(line)}\n`);
+  try {
+    return await execute(args, io, progress);
+  } catch (e) {
+    let message: string;
+    if (isWallarooError(e)) {
+      message = `error: ${e.message}`;
+      const hint = e instanceof ConfigurationError && e.setting ? CLI_HINTS[e.setting] : undefined;
+      if (hint) message += `\n${hint}`;
+    } else {
+      message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    io.stderr.write(`${PROGRAM}: ${scrub(message)}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,64 @@
+/** The texts of `wallaroo-users --help` and of a usage error. */
+
+export const PROGRAM = "wallaroo-users";
+
+export const SYNOPSIS = `Usage: ${PROGRAM} list [--json] [connection options]
+       ${PROGRAM} generate [--format ts|roster] [--out FILE] [connection options]
+       ${PROGRAM} --help`;
+
+export const HELP = `${PROGRAM}: list the users of a Wallaroo instance, or generate the Pulumi code
+that brings them under management (wallaroo.User with adoptExisting: true).
+
+${SYNOPSIS}
+
+Commands:
+  list                      Print the users as a table (email, active, id, created),
+                            sorted by email; users without an email come last.
+  generate                  Print the users as code to adopt them: a Pulumi TypeScript
+                            program, or a team roster for examples/team-roster.
+                            Users without an email are listed in a comment: the user
+                            API addresses users by email, so they cannot be managed.
+  help                      Show this help.
+
+Options of list:
+  --json                    Print a JSON array of users instead of the table.
+
+Options of generate:
+  --format ts|roster        ts (default): a Pulumi program, one wallaroo.User per user.
+                            roster: a YAML roster (users: - email: ...).
+  -o, --out FILE            Write to FILE instead of standard output.
+
+Connection options (each overrides its environment variable):
+  --url URL                 The Wallaroo API endpoint.                 WALLAROO_URL
+  --auth-url URL            The Keycloak address (default: the URL).   WALLAROO_AUTH_URL
+  --username NAME           Keycloak user for the password grant.      WALLAROO_USER
+  --token TOKEN             A static bearer token.                     WALLAROO_TOKEN
+                            Discouraged: a flag is visible to every user of this
+                            machine in the process list. Prefer WALLAROO_TOKEN.
+  --credentials-file FILE   A JSON file {"username": ..., "password": ...}.
+                                                                       WALLAROO_SDK_CREDENTIALS
+  --ca-cert FILE            PEM of the CA that signed the server's certificate.
+
+  The password is read only from WALLAROO_PASSWORD or the credentials file, never
+  from a flag. A token (flag or WALLAROO_TOKEN) takes precedence over a password,
+  except that --username ignores WALLAROO_TOKEN.
+
+Other options:
+  -q, --quiet               No progress messages on standard error.
+  -h, --help                Show this help.
+  --version                 Print the version.
+
+Output goes to standard output; progress and errors go to standard error.
+
+Exit status:
+  0  success
+  1  the command failed: configuration, authentication, network or server error
+  2  bad usage: unknown command or option, missing or invalid value
+
+Examples:
+  export WALLAROO_URL=https://wallaroo.example.com WALLAROO_USER=admin
+  read -rs WALLAROO_PASSWORD && export WALLAROO_PASSWORD
+  ${PROGRAM} list
+  ${PROGRAM} generate --format ts --out index.ts
+  ${PROGRAM} generate --format roster > team.yaml
+`;

@@ -1,0 +1,417 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import ts from "typescript";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import type { StoredUser } from "../../emulator";
+import { parseArgs, UsageError } from "../../cli/args";
+import { groupDigits, run } from "../../cli/run";
+import { parseRoster } from "../../roster";
+import { emailProblem } from "../../sdk";
+
+const REPO = resolve(__dirname, "..", "..", "..");
+const ADMIN_PASSWORD = "adm1n-Secret-pw";
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with exactly this environment (never the test runner's WALLAROO_* variables). */
+async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Result> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    cwd,
+  });
+  return { code, stdout, stderr };
+}
+
+function assertNoStackTrace(text: string): void {
+  assert.doesNotMatch(text, /^\s+at .+[(:]\d+/m, `stack trace in:\n${text}`);
+}
+
+/** Type-checks a program that imports "pulumi-wallaroo", resolved to this repository's index.ts. */
+function typeCheck(dir: string, source: string): string[] {
+  const file = join(dir, "index.ts");
+  writeFileSync(file, source);
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    baseUrl: dir,
+    paths: { "pulumi-wallaroo": [join(REPO, "index.ts")] },
+    typeRoots: [join(REPO, "node_modules", "@types")],
+    types: ["node"],
+  });
+  assert.ok(program.getSourceFile(join(REPO, "index.ts")), "pulumi-wallaroo must resolve to the repository's index.ts");
+  // Diagnostics of the generated program (and global ones); the library's own files are checked by the build.
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || resolve(d.file.fileName).startsWith(resolve(dir)))
+    .map((d) => {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+      if (!d.file || d.start === undefined) return text;
+      const { line } = d.file.getLineAndCharacterOfPosition(d.start);
+      return `${d.file.fileName}:${line + 1}: ${text}`;
+    });
+}
+
+describe("wallaroo-users", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  /** Seeded users, as the emulator stores them. */
+  let seeded: StoredUser[];
+
+  /** Users that generated code should manage: with a well-formed email. */
+  const manageable = () => emu.users().filter((u) => u.email !== undefined && emailProblem(u.email) === undefined);
+
+  before(async function () {
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
+    env = { WALLAROO_URL: emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD };
+    dir = mkdtempSync(join(tmpdir(), "wallaroo-users-test-"));
+    seeded = [];
+    for (let i = 1; i <= 26; i++) {
+      seeded.push(emu.addUser({ email: `user${String(i).padStart(2, "0")}@example.com`, enabled: i % 4 !== 0 }));
+    }
+    seeded.push(emu.addUser({ email: "a.b@x.com" }));
+    seeded.push(emu.addUser({ email: "a-b@x.com", enabled: false }));
+    seeded.push(emu.addUser({ email: "josé@exämple.com" }));
+    // Not acceptable to wallaroo.User (no dot in the domain): listed, but left out of generated code.
+    seeded.push(emu.addUser({ email: "broken@localhost" }));
+    // No email, and a username that tries to break out of a // comment and a YAML comment.
+    seeded.push(emu.addUser({ username: "svc\u2028export const injected = 1;\nusers: []", enabled: false }));
+    assert.equal(emu.users().length, 32, "31 seeded users and the built-in admin");
+  });
+
+  after(async function () {
+    await emu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("list", function () {
+    it("prints an aligned table sorted by email, users without an email last", async function () {
+      const r = await cli(["list"], env);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.trimEnd().split("\n");
+      assert.equal(lines.length, 1 + emu.users().length);
+      const header = lines[0];
+      assert.match(header, /^EMAIL +ACTIVE +ID +CREATED$/);
+      const cols = ["ACTIVE", "ID", "CREATED"].map((c) => header.indexOf(c));
+      const body = lines.slice(1);
+      for (const line of body) {
+        for (const c of cols) assert.equal(line[c - 1], " ", `column not aligned in '${line}'`);
+        for (const c of cols) assert.notEqual(line[c], " ", `column not aligned in '${line}'`);
+        assert.match(line, /\d{4}-\d{2}-\d{2}$/);
+      }
+      const emails = body.map((l) => l.split(/ {2,}/)[0]);
+      const withEmail = emu.users().filter((u) => u.email).map((u) => u.email!.toLowerCase()).sort();
+      assert.deepEqual(emails.slice(0, withEmail.length), withEmail);
+      assert.deepEqual(emails.slice(withEmail.length), ["(no email)", "(no email)"]);
+      const adminId = emu.users().find((u) => u.username === "admin")!.id;
+      assert.ok(body.slice(-2).some((l) => l.includes(adminId)), "the admin is listed last, without an email");
+      const user04 = body.find((l) => l.startsWith("user04@example.com "))!;
+      assert.match(user04, /^user04@example\.com +no +/);
+      assert.match(body.find((l) => l.startsWith("user05@example.com "))!, /^user05@example\.com +yes +/);
+      assert.match(r.stderr, /^fetched 32 users from http:\/\/127\.0\.0\.1:\d+\/ in \d+\.\d s$/m);
+      assert.doesNotMatch(r.stdout, /\u2028/, "control characters are escaped in the table");
+    });
+
+    it("prints a JSON array of users with --json", async function () {
+      const r = await cli(["list", "--json"], env);
+      assert.equal(r.code, 0, r.stderr);
+      const users = JSON.parse(r.stdout) as { id: string; username: string; email?: string; enabled: boolean; createdTimestamp: number }[];
+      assert.ok(Array.isArray(users));
+      assert.deepEqual(new Set(users.map((u) => u.id)), new Set(emu.users().map((u) => u.id)));
+      for (const u of users) {
+        const stored = emu.users().find((s) => s.id === u.id)!;
+        assert.equal(u.enabled, stored.enabled);
+        assert.equal(u.email, stored.email);
+        assert.equal(u.username, stored.username);
+        assert.equal(u.createdTimestamp, stored.createdTimestamp);
+      }
+      assert.equal(users[0].email, "a-b@x.com");
+      assert.equal(users.at(-1)!.email, undefined);
+    });
+
+    it("keeps stderr silent with --quiet", async function () {
+      const r = await cli(["list", "--quiet"], env);
+      assert.equal(r.code, 0);
+      assert.equal(r.stderr, "");
+    });
+
+    it("accepts the connection as flags, a token included", async function () {
+      const r = await cli(["list", "--url", emu.url, `--token=${emu.issueToken()}`, "-q"], {});
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trimEnd().split("\n").length, 33);
+    });
+
+    it("reports progress with grouped digits on a large instance", async function () {
+      const big = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
+      try {
+        for (let i = 0; i < 1200; i++) big.addUser({ email: `member${i}@big.example.com`, enabled: i % 3 !== 0 });
+        const r = await cli(["list", "--json"], { ...env, WALLAROO_URL: big.url });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal((JSON.parse(r.stdout) as unknown[]).length, 1201);
+        assert.match(r.stderr, new RegExp(`^fetched 1,201 users from ${big.url}/ in `, "m"));
+      } finally {
+        await big.close();
+      }
+      assert.equal(groupDigits(1234567), "1,234,567");
+      assert.equal(groupDigits(999), "999");
+    });
+  });
+
+  describe("generate --format ts", function () {
+    let program: string;
+    before(async function () {
+      const r = await cli(["generate", "--format", "ts"], env);
+      assert.equal(r.code, 0, r.stderr);
+      program = r.stdout;
+      assert.match(r.stderr, /generated 29 users, 3 left out/);
+    });
+
+    it("writes one wallaroo.User per user with an email, with its active state and adoptExisting: true", function () {
+      assert.match(program, /^import \* as wallaroo from "pulumi-wallaroo";$/m);
+      const users = manageable();
+      assert.equal(users.length, 29);
+      assert.equal(program.match(/new wallaroo\.User\(/g)?.length, users.length);
+      for (const u of users) {
+        const line = program.split("\n").find((l) => l.includes(`email: ${JSON.stringify(u.email)},`));
+        assert.ok(line, `no wallaroo.User for ${u.email}`);
+        assert.ok(line.includes(`active: ${u.enabled}, adoptExisting: true });`), line);
+      }
+      assert.match(program, /new wallaroo\.User\("a-b-x-com", \{ email: "a-b@x\.com", active: false, adoptExisting: true \}\);/);
+      assert.match(program, /new wallaroo\.User\("a-b-x-com-2", \{ email: "a\.b@x\.com", active: true, adoptExisting: true \}\);/);
+      assert.match(program, /new wallaroo\.User\("jose-example-com", \{ email: "josé@exämple\.com", active: true, adoptExisting: true \}\);/);
+      assert.match(program, /^export const userIds = \{$/m);
+    });
+
+    it("is sorted by email", function () {
+      const emails = [...program.matchAll(/email: ("[^"]*")/g)].map((m) => JSON.parse(m[1]) as string);
+      assert.deepEqual(emails, [...emails].sort());
+    });
+
+    it("explains in a comment why users without an email, or with an unusable one, are left out", function () {
+      const admin = emu.users().find((u) => u.username === "admin")!;
+      assert.match(program, /^\/\/ Left out: 2 users without an email\. The Wallaroo user API addresses$/m);
+      assert.match(program, /^\/\/ users by email, so a user without one \(such as the built-in admin\) cannot be managed:$/m);
+      assert.ok(program.includes(`//   - username "admin" (id ${admin.id})`), program);
+      assert.match(program, /^\/\/   - "broken@localhost" .*: the email has no dot in the domain$/m);
+      assert.doesNotMatch(program, /email: "broken@localhost"/);
+      // The hostile username stays inside its comment.
+      assert.doesNotMatch(program, /\u2028/);
+      assert.ok(program.includes('//   - username "svc\\u2028export const injected = 1;\\nusers: []" (id '), program);
+    });
+
+    it("type-checks against pulumi-wallaroo with strict TypeScript", function () {
+      const diagnostics = typeCheck(mkdtempSync(join(dir, "ts-")), program);
+      assert.deepEqual(diagnostics, []);
+    });
+
+    it("would fail the type check if it were wrong (the check is not vacuous)", function () {
+      const broken = program.replace("active: true, adoptExisting: true", 'active: "yes", adoptExisting: true');
+      assert.notEqual(broken, program);
+      const diagnostics = typeCheck(mkdtempSync(join(dir, "ts-")), broken);
+      assert.ok(diagnostics.some((d) => /not assignable/.test(d)), diagnostics.join("\n"));
+    });
+
+    it("writes to a file with --out and keeps stdout empty", async function () {
+      const r = await cli(["generate", "--out", "program.ts"], env, dir);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, "");
+      const written = readFileSync(join(dir, "program.ts"), "utf8");
+      assert.equal(written.replace(/^\/\/ Generated by .*$/m, ""), program.replace(/^\/\/ Generated by .*$/m, ""));
+      assert.match(r.stderr, /wrote .*program\.ts: 29 users, 3 left out/);
+    });
+  });
+
+  describe("generate --format roster", function () {
+    it("prints a roster that parses back to the users with an email", async function () {
+      const r = await cli(["generate", "--format", "roster"], env);
+      assert.equal(r.code, 0, r.stderr);
+      const entries = parseRoster(r.stdout, "generated");
+      const expected = manageable()
+        .map((u) => ({ email: u.email!, active: u.enabled }))
+        .sort((a, b) => (a.email < b.email ? -1 : 1));
+      assert.deepEqual(entries, expected);
+      const admin = emu.users().find((u) => u.username === "admin")!;
+      assert.ok(r.stdout.includes(`#   - username "admin" (id ${admin.id})`), r.stdout);
+      assert.match(r.stdout, /^# Left out: 2 users without an email/m);
+      assert.match(r.stdout, /^#   - "broken@localhost" /m);
+      for (const line of r.stdout.split("\n")) assert.ok(line === "" || line.startsWith("#") || /^(users:|  - email: |    active: false)/.test(line), line);
+    });
+  });
+
+  describe("errors", function () {
+    it("answers a bad flag with the usage on stderr and exit status 2, without touching the server", async function () {
+      const before = emu.stats().total;
+      const r = await cli(["list", "--jsn"], env);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^wallaroo-users: unknown option '--jsn' \(did you mean '--json'\?\)\n/);
+      assert.match(r.stderr, /Usage: wallaroo-users list/);
+      assert.equal(emu.stats().total, before);
+    });
+
+    it("answers an unknown or missing command, a missing value and a misplaced flag with status 2", async function () {
+      for (const [argv, message] of [
+        [["lsit"], /unknown command 'lsit' \(did you mean 'list'\?\)/],
+        [[], /no command given/],
+        [["generate", "--format"], /--format needs a value/],
+        [["generate", "--format", "python"], /--format must be ts or roster, not 'python'/],
+        [["list", "--format", "ts"], /--format does not apply to 'list'/],
+        [["generate", "--json"], /--json does not apply to 'generate'/],
+        [["list", "extra"], /unexpected argument 'extra'/],
+        [["list", "--url", "a", "--url", "b"], /--url is given more than once/],
+      ] as [string[], RegExp][]) {
+        const r = await cli(argv, env);
+        assert.equal(r.code, 2, argv.join(" "));
+        assert.match(r.stderr, message);
+        assert.match(r.stderr, /Usage: /);
+      }
+    });
+
+    it("refuses a --password flag, pointing to the environment instead", async function () {
+      const r = await cli(["list", "--password", "hunter2-secret"], env);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--password is not accepted.*process list.*WALLAROO_PASSWORD/);
+      assert.ok(!r.stderr.includes("hunter2-secret"));
+    });
+
+    it("fails with status 1 and names WALLAROO_URL when no URL is configured", async function () {
+      const r = await cli(["list"], { WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^wallaroo-users: error: No Wallaroo API URL is configured/);
+      assert.match(r.stderr, /WALLAROO_URL/);
+      assert.match(r.stderr, /--url/);
+      assertNoStackTrace(r.stderr);
+    });
+
+    it("fails with status 1 on a wrong password, without printing it", async function () {
+      const wrong = "Wr0ng-pa55word-xyzzy";
+      const r = await cli(["list"], { ...env, WALLAROO_PASSWORD: wrong });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^wallaroo-users: error: .*refused/i);
+      assert.ok(!r.stderr.includes(wrong), r.stderr);
+      assert.ok(!r.stderr.includes(ADMIN_PASSWORD), r.stderr);
+      assertNoStackTrace(r.stderr);
+    });
+
+    it("fails with status 1 on a rejected token, without printing it", async function () {
+      const token = "not-a-valid-token-0123456789abcdef";
+      const r = await cli(["list", "--token", token], { WALLAROO_URL: emu.url });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^wallaroo-users: error: The Wallaroo API refused the credentials/);
+      assert.ok(!r.stderr.includes(token), r.stderr);
+    });
+
+    it("prefers --username over a WALLAROO_TOKEN left in the environment", async function () {
+      const r = await cli(["list", "-q", "--username", "admin"], { ...env, WALLAROO_USER: undefined, WALLAROO_TOKEN: "stale-token-value" });
+      assert.equal(r.code, 0, r.stderr);
+    });
+
+    it("fails with status 1 when the server cannot be reached", async function () {
+      const port = await new Promise<number>((res) => {
+        const s = createServer().listen(0, "127.0.0.1", () => {
+          const p = (s.address() as { port: number }).port;
+          s.close(() => res(p));
+        });
+      });
+      const r = await cli(["list"], { ...env, WALLAROO_URL: `http://127.0.0.1:${port}` });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^wallaroo-users: error: .*ECONNREFUSED.*WALLAROO_URL/m);
+      assert.ok(!r.stderr.includes(ADMIN_PASSWORD));
+      assertNoStackTrace(r.stderr);
+    });
+
+    it("fails with status 1 when --out cannot be written", async function () {
+      const r = await cli(["generate", "--out", join(dir, "no-such-dir", "x.ts")], env);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /cannot write .*x\.ts: ENOENT/);
+    });
+  });
+
+  describe("--help", function () {
+    it("documents the commands, flags and environment variables on stdout", async function () {
+      const r = await cli(["--help"], {});
+      assert.equal(r.code, 0);
+      assert.equal(r.stderr, "");
+      for (const word of [
+        "list",
+        "generate",
+        "--json",
+        "--format ts|roster",
+        "--out FILE",
+        "--url",
+        "--auth-url",
+        "--username",
+        "--token",
+        "--quiet",
+        "WALLAROO_URL",
+        "WALLAROO_AUTH_URL",
+        "WALLAROO_TOKEN",
+        "WALLAROO_USER",
+        "WALLAROO_PASSWORD",
+        "WALLAROO_SDK_CREDENTIALS",
+        "process list",
+        "Exit status",
+      ]) {
+        assert.ok(r.stdout.includes(word), `--help does not mention ${word}`);
+      }
+      assert.equal((await cli(["list", "--bogus", "--help"], {})).code, 0, "help wins over other problems");
+      assert.equal((await cli(["help"], {})).stdout, r.stdout);
+    });
+  });
+
+  describe("parseArgs", function () {
+    it("reads --flag value, --flag=value and short flags", function () {
+      const a = parseArgs(["generate", "--format=roster", "-o", "out.yaml", "-q", "--url", "https://w.example.com"]);
+      assert.equal(a.command, "generate");
+      assert.equal(a.format, "roster");
+      assert.equal(a.out, "out.yaml");
+      assert.equal(a.quiet, true);
+      assert.equal(a.url, "https://w.example.com");
+      assert.equal(parseArgs(["generate"]).format, "ts");
+      assert.throws(() => parseArgs(["list", "--quiet=yes"]), UsageError);
+      assert.throws(() => parseArgs(["list", "--url="]), /needs a non-empty value/);
+    });
+  });
+
+  describe("the bin", function () {
+    it("runs as `node dist/cli/main.js list`", async function () {
+      const main = join(REPO, "dist", "cli", "main.js");
+      assert.match(readFileSync(main, "utf8"), /^#!\/usr\/bin\/env node\n/);
+      const r = await new Promise<Result>((res) => {
+        execFile(process.execPath, [main, "list"], { env: { PATH: process.env.PATH, ...env } }, (error, stdout, stderr) =>
+          res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^EMAIL +ACTIVE +ID +CREATED\n/);
+      assert.equal(r.stdout.trimEnd().split("\n").length, 33);
+      const bad = await new Promise<Result>((res) => {
+        execFile(process.execPath, [main, "frobnicate"], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
+          res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /unknown command 'frobnicate'/);
+    });
+  });
+});
