@@ -35,25 +35,25 @@ export interface UserArgs {
 
 export class User extends pulumi.dynamic.Resource {
   /** The Keycloak id of the user; also the resource id. */
-  public readonly userId!: pulumi.Output<string>;
+  declare public readonly userId: pulumi.Output<string>;
   /** The email as the server stores it (lower case). */
-  public readonly email!: pulumi.Output<string>;
+  declare public readonly email: pulumi.Output<string>;
   /** The Keycloak username (the email, for invited users). */
-  public readonly username!: pulumi.Output<string>;
+  declare public readonly username: pulumi.Output<string>;
   /** Whether the user is active (enabled) on the server. */
-  public readonly active!: pulumi.Output<boolean>;
+  declare public readonly active: pulumi.Output<boolean>;
   /** First name, when the user has set one. */
-  public readonly firstName!: pulumi.Output<string | undefined>;
+  declare public readonly firstName: pulumi.Output<string | undefined>;
   /** Last name, when the user has set one. */
-  public readonly lastName!: pulumi.Output<string | undefined>;
+  declare public readonly lastName: pulumi.Output<string | undefined>;
   /** Whether the user has verified their email. */
-  public readonly emailVerified!: pulumi.Output<boolean | undefined>;
+  declare public readonly emailVerified: pulumi.Output<boolean | undefined>;
   /** When the user was created, in milliseconds since the Unix epoch. */
-  public readonly createdTimestamp!: pulumi.Output<number | undefined>;
+  declare public readonly createdTimestamp: pulumi.Output<number | undefined>;
   /** The temporary password the server issued when no `password` was given (secret), for an admin to hand over. */
-  public readonly initialPassword!: pulumi.Output<string | undefined>;
+  declare public readonly initialPassword: pulumi.Output<string | undefined>;
   /** True when the user existed before and was adopted (`adoptExisting`). */
-  public readonly adopted!: pulumi.Output<boolean>;
+  declare public readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
     const { password, ...rest } = args;

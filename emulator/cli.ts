@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * wallaroo-emulator: run the emulator as a process. Prints exactly one line,
+ * "wallaroo-emulator listening on <url>", to stdout once ready (tools parse it);
+ * everything else goes to stderr, and nothing secret is ever printed.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startEmulator } from "./server";
+import { validateFaultRule } from "./faults";
+import type { EmulatorOptions, FaultRule } from "./types";
+
+const NAME = "wallaroo-emulator";
+const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition community|enterprise] [--max-active-users N]
+                         [--admin-password PW] [--token-ttl S] [--refresh-ttl S] [--control] [--unknown-ids-error]
+                         [--tls-cert FILE --tls-key FILE] [--fault JSON]... [--fault-seed N] [--log] [--help]
+
+  --host H               interface to listen on (default 127.0.0.1)
+  --port N               port (default 0: a free port; the ready line names it)
+  --data FILE            persist users to FILE (atomic rewrites); default: memory only
+  --edition E            licence: community (5 active users, default) or enterprise (unlimited)
+  --max-active-users N   override the edition's active-user limit
+  --admin-password PW    password of the built-in "admin" user (default "admin");
+                         prefer env WALLAROO_EMULATOR_ADMIN_PASSWORD, which stays out of the process list
+  --token-ttl S          access-token lifetime in seconds (default 300)
+  --refresh-ttl S        refresh-token lifetime in seconds (default 1800)
+  --control              expose the unauthenticated test-only endpoints under /__emulator/
+  --unknown-ids-error    /users/query answers 404 for an unknown id instead of omitting it
+  --tls-cert/--tls-key   serve HTTPS with this PEM certificate and key
+  --fault JSON           a fault rule, e.g. '{"endpoint":"/v1/api/users/invite","status":503,"count":2}' (repeatable)
+  --fault-seed N         seed of the fault PRNG (failureRate)
+  --log                  log each request (method, path, status, time) to stderr
+
+Once listening it prints "${NAME} listening on <url>" to stdout. SIGINT/SIGTERM close it cleanly.`;
+
+class UsageError extends Error {}
+
+function integer(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got '${v}'`);
+  return n;
+}
+
+function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Turns argv into options; throws UsageError with a one-line message. Exported for tests. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions | "help" {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        data: { type: "string" },
+        edition: { type: "string" },
+        "max-active-users": { type: "string" },
+        "admin-password": { type: "string" },
+        "token-ttl": { type: "string" },
+        "refresh-ttl": { type: "string" },
+        control: { type: "boolean" },
+        "unknown-ids-error": { type: "boolean" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        fault: { type: "string", multiple: true },
+        "fault-seed": { type: "string" },
+        log: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    // parseArgs' messages are one line already; never quote the arguments (a password may be among them).
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
+  if (values.help) return "help";
+  const edition = values.edition;
+  if (edition !== undefined && edition !== "community" && edition !== "enterprise") throw new UsageError(`--edition must be community or enterprise, got '${edition}'`);
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) throw new UsageError("--tls-cert and --tls-key go together");
+  const adminPassword = values["admin-password"] ?? env.WALLAROO_EMULATOR_ADMIN_PASSWORD;
+  if (adminPassword === "") throw new UsageError("the admin password must not be empty");
+  const faults: FaultRule[] = (values.fault ?? []).map((text, i) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new UsageError(`--fault #${i + 1} is not valid JSON`);
+    }
+    try {
+      return validateFaultRule(raw, `--fault #${i + 1}`);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  return {
+    host: values.host,
+    port: integer("port", values.port, 0, 65535),
+    dataFile: values.data,
+    edition,
+    maxActiveUsers: integer("max-active-users", values["max-active-users"], 0),
+    adminPassword,
+    tokenTtlSeconds: integer("token-ttl", values["token-ttl"], 1),
+    refreshTtlSeconds: integer("refresh-ttl", values["refresh-ttl"], 1),
+    control: values.control ?? false,
+    unknownIdsError: values["unknown-ids-error"] ?? false,
+    tls: values["tls-cert"] && values["tls-key"] ? { cert: readPem("tls-cert", values["tls-cert"]), key: readPem("tls-key", values["tls-key"]) } : undefined,
+    faults,
+    faultSeed: integer("fault-seed", values["fault-seed"], 0, 0xffffffff),
+    log: values.log ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: EmulatorOptions | "help";
+  try {
+    options = parseCli(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${NAME}: ${e.message} (see --help)\n`);
+    process.exit(2);
+  }
+  if (options === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (e) {
+    process.stderr.write(`${NAME}: cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: give up waiting
+    stopping = true;
+    emulator.close().then(
+      () => process.exit(0),
+      (e: Error) => {
+        process.stderr.write(`${NAME}: error while closing on ${signal}: ${e.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  // Only now: whoever reads this line may signal at once, so the handlers must already be in place.
+  process.stdout.write(`${NAME} listening on ${emulator.url}\n`);
+}
+
+if (require.main === module) {
+  main().catch((e: Error) => {
+    process.stderr.write(`${NAME}: ${e.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * Fault injection: ordered rules, first match wins, with a seeded PRNG so a
+ * failureRate run repeats exactly. Rules are validated strictly, so a typo in a
+ * test's rule is an error rather than a fault that silently never fires.
+ */
+import type { FaultRule } from "./types";
+
+export const DEFAULT_FAULT_SEED = 0x5eed;
+
+const KEYS: Record<keyof FaultRule, string> = {
+  endpoint: "string",
+  status: "number",
+  failureRate: "number",
+  count: "number",
+  retryAfterSeconds: "number",
+  latencyMs: "number",
+  dropConnection: "boolean",
+  performThenDrop: "boolean",
+};
+
+/** Throws a TypeError naming the problem; returns a copy. */
+export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new TypeError(`${where} must be an object`);
+  const r = raw as Record<string, unknown>;
+  for (const [k, v] of Object.entries(r)) {
+    const type = KEYS[k as keyof FaultRule];
+    if (!type) throw new TypeError(`${where}: unknown field "${k}" (known: ${Object.keys(KEYS).join(", ")})`);
+    if (v !== undefined && typeof v !== type) throw new TypeError(`${where}: "${k}" must be a ${type}`);
+  }
+  const rule = { ...r } as FaultRule;
+  const nonNegative = (k: keyof FaultRule, integer: boolean) => {
+    const v = rule[k] as number | undefined;
+    if (v !== undefined && (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v)))) {
+      throw new TypeError(`${where}: "${k}" must be a non-negative ${integer ? "integer" : "number"}`);
+    }
+  };
+  nonNegative("latencyMs", false);
+  nonNegative("retryAfterSeconds", true);
+  nonNegative("count", true);
+  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 200 || rule.status > 599)) {
+    throw new TypeError(`${where}: "status" must be an HTTP status between 200 and 599`);
+  }
+  if (rule.failureRate !== undefined && !(rule.failureRate >= 0 && rule.failureRate <= 1)) {
+    throw new TypeError(`${where}: "failureRate" must be between 0 and 1`);
+  }
+  if (rule.dropConnection && rule.performThenDrop) throw new TypeError(`${where}: choose dropConnection or performThenDrop, not both`);
+  if ((rule.dropConnection || rule.performThenDrop) && rule.status !== undefined) {
+    throw new TypeError(`${where}: a dropped connection has no status`);
+  }
+  const acts = [rule.status, rule.failureRate, rule.count, rule.retryAfterSeconds, rule.latencyMs, rule.dropConnection || undefined, rule.performThenDrop || undefined];
+  if (acts.every((a) => a === undefined)) throw new TypeError(`${where} does nothing: give status, failureRate, count, latencyMs, dropConnection or performThenDrop`);
+  return rule;
+}
+
+export function validateFaultRules(raw: unknown): FaultRule[] {
+  if (!Array.isArray(raw)) throw new TypeError("fault rules must be an array");
+  return raw.map((r, i) => validateFaultRule(r, `fault rule ${i}`));
+}
+
+/** What the server does for one request. */
+export interface FaultAction {
+  latencyMs: number;
+  /** "respond": answer `status` without handling; "drop": destroy before handling; "performThenDrop": handle, then destroy. */
+  kind: "none" | "respond" | "drop" | "performThenDrop";
+  status: number;
+  retryAfterSeconds?: number;
+}
+
+/** The request answers with a status when it names one, or names nothing but when/how often to fail. */
+function respondsWithStatus(r: FaultRule): boolean {
+  if (r.dropConnection || r.performThenDrop) return false;
+  if (r.status !== undefined || r.retryAfterSeconds !== undefined) return true;
+  return r.latencyMs === undefined; // only failureRate/count: a plain 503
+}
+
+/** mulberry32: tiny, fast and good enough for fault dice. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  #rules: { rule: FaultRule; remaining?: number }[] = [];
+  #random = prng(DEFAULT_FAULT_SEED);
+
+  constructor(rules: FaultRule[] = [], seed?: number) {
+    this.set(rules, seed);
+  }
+
+  set(rules: FaultRule[], seed?: number): void {
+    const valid = validateFaultRules(rules);
+    this.#rules = valid.map((rule) => ({ rule, remaining: rule.count }));
+    if (seed !== undefined) this.#random = prng(seed);
+  }
+
+  clear(): void {
+    this.#rules = [];
+  }
+
+  rules(): FaultRule[] {
+    return this.#rules.map(({ rule, remaining }) => (remaining === undefined ? { ...rule } : { ...rule, count: remaining }));
+  }
+
+  /** Picks the first rule that matches `path` and whose dice say fire; spends one of its count. */
+  pick(path: string): FaultAction {
+    for (let i = 0; i < this.#rules.length; i++) {
+      const entry = this.#rules[i];
+      const { rule } = entry;
+      if (rule.endpoint !== undefined && rule.endpoint !== "*" && rule.endpoint !== path) continue;
+      if (entry.remaining !== undefined && entry.remaining <= 0) continue;
+      if (rule.failureRate !== undefined && this.#random() >= rule.failureRate) continue;
+      if (entry.remaining !== undefined && --entry.remaining <= 0) this.#rules.splice(i, 1);
+      return {
+        latencyMs: rule.latencyMs ?? 0,
+        kind: rule.dropConnection ? "drop" : rule.performThenDrop ? "performThenDrop" : respondsWithStatus(rule) ? "respond" : "none",
+        status: rule.status ?? 503,
+        retryAfterSeconds: rule.retryAfterSeconds,
+      };
+    }
+    return { latencyMs: 0, kind: "none", status: 0 };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * A local Wallaroo-compatible server for tests, demos and benchmarks: the user
+ * API (/v1/api/users/*), Keycloak's token endpoint, licence rules, persistence
+ * and fault injection, over real HTTP(S).
+ */
+export { startEmulator } from "./server";
+export { validateFaultRule, validateFaultRules } from "./faults";
+export { TOKEN_PATH, CLIENT_ID } from "./auth";
+export type { EmulatorOptions, FaultRule, RunningEmulator, StoredUser, EmulatorStats, Edition, Licence, NewUser } from "./types";

@@ -1,0 +1,57 @@
+/** Which handler answers a request: the user API, Keycloak's token endpoint, or the control endpoints. */
+import type { IncomingHttpHeaders } from "node:http";
+import { requireBearer, TOKEN_PATH, TokenService } from "./auth";
+import { CONTROL_PREFIX, ControlContext, handleControl } from "./control";
+import { apiError, HttpError, Reply } from "./http";
+import { handleUserOp, USER_OPS, UserOp, USERS_PREFIX, UsersContext } from "./users";
+
+export interface RouteContext {
+  users: UsersContext;
+  tokens: TokenService;
+  /** Present only when the control endpoints are enabled. */
+  control?: ControlContext;
+}
+
+export interface IncomingRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export function isControlPath(ctx: RouteContext, path: string): boolean {
+  return ctx.control !== undefined && path.startsWith(CONTROL_PREFIX);
+}
+
+function methodNotAllowed(method: string, path: string, allow: string): Reply {
+  return apiError(405, `Method ${method} not allowed on ${path}; use ${allow}`, { allow });
+}
+
+async function route(ctx: RouteContext, req: IncomingRequest): Promise<Reply> {
+  const { method, path } = req;
+  if (ctx.control && isControlPath(ctx, path)) return handleControl(ctx.control, method, path, req.body);
+  if (path === TOKEN_PATH) {
+    if (method !== "POST") return methodNotAllowed(method, path, "POST");
+    return ctx.tokens.handle(req.headers["content-type"], req.body);
+  }
+  if (path.startsWith(USERS_PREFIX)) {
+    const op = path.slice(USERS_PREFIX.length);
+    if ((USER_OPS as readonly string[]).includes(op)) {
+      if (method !== "POST") return methodNotAllowed(method, path, "POST");
+      requireBearer(ctx.tokens, req.headers.authorization);
+      return handleUserOp(ctx.users, op as UserOp, req.body);
+    }
+  }
+  return apiError(404, `No such endpoint: ${method} ${path}`);
+}
+
+/** Answers every request; handler errors become their 4xx/5xx reply (anything unexpected propagates as a 500 by the server). */
+export async function dispatch(ctx: RouteContext, req: IncomingRequest): Promise<Reply> {
+  try {
+    return await route(ctx, req);
+  } catch (e) {
+    if (e instanceof HttpError) return e.reply;
+    throw e;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * startEmulator: wires the store, persistence, tokens, faults and routes to a
+ * Node http(s) server, and runs each request through the fault pipeline.
+ */
+import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { TokenService } from "./auth";
+import type { ControlContext } from "./control";
+import { FaultAction, FaultInjector } from "./faults";
+import { apiError, HttpError, readBody, Reply, STATUS_TEXT } from "./http";
+import { hashPassword, hashPasswordSync } from "./passwords";
+import { loadDataFile, Persister } from "./persistence";
+import { dispatch, isControlPath, RouteContext } from "./routes";
+import { StatsRecorder } from "./stats";
+import { copyUser, licenceFor, StoreError, UserStore } from "./store";
+import type { EmulatorOptions, NewUser, RunningEmulator, StoredUser } from "./types";
+
+const NO_FAULT: FaultAction = { latencyMs: 0, kind: "none", status: 0 };
+
+function checkOptions(o: EmulatorOptions): void {
+  const positive = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new TypeError(`${name} must be a positive number, got ${v}`);
+  };
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new TypeError(`port must be an integer 0-65535, got ${o.port}`);
+  positive("tokenTtlSeconds", o.tokenTtlSeconds);
+  positive("refreshTtlSeconds", o.refreshTtlSeconds);
+  if (o.adminPassword !== undefined && (typeof o.adminPassword !== "string" || o.adminPassword === "")) throw new TypeError("adminPassword must be a non-empty string");
+  if (o.staticTokens?.some((t) => typeof t !== "string" || !/^\S+$/.test(t))) throw new TypeError("staticTokens must be non-empty strings without spaces");
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  checkOptions(options);
+  const host = options.host ?? "127.0.0.1";
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 300;
+  const log = options.log ?? (() => undefined);
+
+  const store = new UserStore(
+    licenceFor(options.edition ?? "community", options.maxActiveUsers),
+    options.dataFile ? await loadDataFile(options.dataFile) : undefined,
+  );
+  // The option is authoritative for admin's password on every start (the file keeps only a hash).
+  store.setPasswordHash(store.adminId, await hashPassword(options.adminPassword ?? "admin"));
+  const persister = options.dataFile ? new Persister(options.dataFile, () => store.records()) : undefined;
+  // Written at once, so admin's id is stable across restarts even before the first mutation.
+  await persister?.save().catch((e: Error) => {
+    throw new Error(`Cannot write the emulator data file ${options.dataFile}: ${e.message}`);
+  });
+
+  const tokens = new TokenService(store, {
+    tokenTtlSeconds,
+    refreshTtlSeconds: options.refreshTtlSeconds ?? 1800,
+    staticTokens: options.staticTokens ?? [],
+  });
+  const faults = new FaultInjector(options.faults ?? [], options.faultSeed);
+  const stats = new StatsRecorder(() => tokens.issued);
+  const control: ControlContext | undefined =
+    options.control === false ? undefined : { store, faults, stats, issueToken: () => tokens.issueAdminToken(), tokenTtlSeconds };
+  const ctx: RouteContext = {
+    users: { store, persist: () => persister?.save() ?? Promise.resolve(), unknownIdsError: options.unknownIdsError ?? false },
+    tokens,
+    control,
+  };
+
+  const timers = new Set<NodeJS.Timeout>();
+  const handling = new Set<Promise<unknown>>();
+  let closed = false;
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+  }
+
+  function write(req: IncomingMessage, res: ServerResponse, reply: Reply, started: number, counted: boolean): void {
+    if (counted) stats.outcome(reply.status);
+    log(`${req.method} ${pathOf(req)} ${reply.status} ${Date.now() - started}ms`);
+    if (res.destroyed || res.headersSent) return;
+    const text = JSON.stringify(reply.body);
+    res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
+    res.end(text);
+  }
+
+  function drop(req: IncomingMessage, started: number, counted: boolean): void {
+    if (counted) stats.outcome("dropped");
+    log(`${req.method} ${pathOf(req)} dropped ${Date.now() - started}ms`);
+    req.socket.destroy();
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const method = req.method ?? "GET";
+    const path = pathOf(req);
+    const counted = !isControlPath(ctx, path);
+    if (counted) stats.request(path);
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        res.setHeader("connection", "close");
+        write(req, res, e.reply, started, counted);
+      } else req.socket.destroy();
+      return;
+    }
+    const fault = counted ? faults.pick(path) : NO_FAULT;
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    if (closed) return;
+    if (fault.kind === "drop") return drop(req, started, counted);
+    if (fault.kind === "respond") {
+      const headers = fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : undefined;
+      const text = STATUS_TEXT[fault.status] ?? "Injected";
+      return write(req, res, apiError(fault.status, `Injected fault: ${fault.status} ${text}`, headers), started, counted);
+    }
+    let reply: Reply;
+    const work = dispatch(ctx, { method, path, headers: req.headers, body });
+    handling.add(work);
+    try {
+      reply = await work;
+    } catch (e) {
+      log(`${method} ${path} internal error: ${(e as Error).message}`);
+      reply = apiError(500, "Internal emulator error");
+    } finally {
+      handling.delete(work);
+    }
+    if (fault.kind === "performThenDrop") return drop(req, started, counted);
+    write(req, res, reply, started, counted);
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    serve(req, res).catch((e) => {
+      // Last resort: a bug here must cost one request, never the process.
+      log(`request failed: ${(e as Error).message}`);
+      res.destroy();
+    });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        // Finish mutations already under way, then make sure their saves are on disk.
+        await Promise.allSettled([...handling]);
+        await persister?.flush();
+      })();
+      return closing;
+    },
+    setFaults: (rules, seed) => faults.set(rules, seed),
+    clearFaults: () => faults.clear(),
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    users: () => [...store.records()].map((r) => copyUser(r.user)),
+    issueToken: () => tokens.issueAdminToken(),
+    setEdition: (edition, maxActiveUsers) => store.setLicence(licenceFor(edition, maxActiveUsers)),
+    addUser: (u) => addUser(store, persister, log, u),
+  };
+}
+
+function pathOf(req: IncomingMessage): string {
+  const u = req.url ?? "/";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
+function addUser(store: UserStore, persister: Persister | undefined, log: (l: string) => void, u: NewUser): StoredUser {
+  if (u.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(u.email)) throw new TypeError(`addUser: invalid email ${JSON.stringify(u.email)}`);
+  let user: StoredUser;
+  try {
+    user = store.create(
+      {
+        email: u.email,
+        username: u.username,
+        enabled: u.enabled ?? true,
+        passwordHash: u.password === undefined ? undefined : hashPasswordSync(u.password),
+        firstName: u.firstName,
+        lastName: u.lastName,
+      },
+      false, // seeding may set up any state, an over-full licence included
+    );
+  } catch (e) {
+    if (e instanceof StoreError) throw new Error(`addUser: ${e.message}`);
+    throw e;
+  }
+  persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+  return copyUser(user);
+}

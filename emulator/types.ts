@@ -1,0 +1,125 @@
+/** The emulator's public types: options, fault rules, stored records and statistics. */
+
+export type Edition = "community" | "enterprise";
+
+export interface EmulatorOptions {
+  /** Interface to listen on; default "127.0.0.1". */
+  host?: string;
+  /** Port; default 0 = a free port. */
+  port?: number;
+  /** Persistence file; undefined = memory only. */
+  dataFile?: string;
+  /** Licence edition; default "community". */
+  edition?: Edition;
+  /** Overrides the edition's limit (community 5, enterprise unlimited). */
+  maxActiveUsers?: number;
+  /** Password of the built-in "admin" user; default "admin". */
+  adminPassword?: string;
+  /** Access-token lifetime in seconds; default 300. */
+  tokenTtlSeconds?: number;
+  /** Refresh-token lifetime in seconds; default 1800. */
+  refreshTtlSeconds?: number;
+  /** Extra bearer tokens that never expire (WALLAROO_TOKEN-style use). */
+  staticTokens?: string[];
+  /** Serve HTTPS instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Expose the test-only /__emulator/ control endpoints; default true. */
+  control?: boolean;
+  /** Initial fault rules. */
+  faults?: FaultRule[];
+  /** Seed of the fault PRNG (failureRate); default fixed, so runs repeat. */
+  faultSeed?: number;
+  /** /users/query with an unknown id answers 404 naming it instead of omitting it. */
+  unknownIdsError?: boolean;
+  /** Request log (method, path, status, time; never bodies or tokens); default silent. */
+  log?: (line: string) => void;
+}
+
+export interface FaultRule {
+  /** Exact path, e.g. "/v1/api/users/invite"; omitted or "*" = every endpoint (token endpoint included). */
+  endpoint?: string;
+  /** Answer this status instead of handling (503 when only failureRate/count/retryAfterSeconds given). */
+  status?: number;
+  /** 0..1 probability per matching request (deterministic PRNG). */
+  failureRate?: number;
+  /** Apply to the next N matching requests only, then the rule expires. */
+  count?: number;
+  /** Adds a Retry-After header (with status 429 or 503). */
+  retryAfterSeconds?: number;
+  /** Added delay before handling. */
+  latencyMs?: number;
+  /** Destroy the socket without any response. */
+  dropConnection?: boolean;
+  /** Perform the operation, then destroy the socket instead of answering. */
+  performThenDrop?: boolean;
+}
+
+/** Keycloak's UserRepresentation, as /users/query answers it. */
+export interface StoredUser {
+  id: string;
+  username: string;
+  email?: string;
+  emailVerified: boolean;
+  enabled: boolean;
+  firstName?: string;
+  lastName?: string;
+  createdTimestamp: number;
+  notBefore: number;
+  requiredActions: string[];
+  disableableCredentialTypes: string[];
+  access: {
+    manageGroupMembership: boolean;
+    view: boolean;
+    mapRoles: boolean;
+    impersonate: boolean;
+    manage: boolean;
+  };
+}
+
+export interface NewUser {
+  email?: string;
+  username?: string;
+  enabled?: boolean;
+  password?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface EmulatorStats {
+  /** Requests received per path (control endpoints excluded). */
+  requests: Record<string, number>;
+  /** Answers per status code; "dropped" for connections destroyed by a fault. */
+  byStatus: Record<string, number>;
+  total: number;
+  /** When counting started (ms epoch): start-up or the last reset. */
+  startedAt: number;
+  requestsPerSecond: number;
+  /** Access tokens minted (logins, refreshes, issueToken, control). */
+  tokensIssued: number;
+}
+
+export interface Licence {
+  edition: Edition;
+  /** null = unlimited. */
+  maxActiveUsers: number | null;
+}
+
+export interface RunningEmulator {
+  /** "http://127.0.0.1:PORT" (or https://); API and Keycloak paths share it. */
+  url: string;
+  /** Closes the server and all sockets, and flushes persistence. */
+  close(): Promise<void>;
+  /** Replaces the fault rules (and reseeds the PRNG when seed is given). */
+  setFaults(rules: FaultRule[], seed?: number): void;
+  clearFaults(): void;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** A snapshot of every user, Keycloak-shaped. */
+  users(): StoredUser[];
+  /** Mints a valid access token, as if admin had logged in. */
+  issueToken(): string;
+  /** Changes the licence at run time; maxActiveUsers omitted = the edition's limit. */
+  setEdition(edition: Edition, maxActiveUsers?: number): void;
+  /** Seeds a user without HTTP (no licence check; duplicates throw). */
+  addUser(u: NewUser): StoredUser;
+}
