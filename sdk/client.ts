@@ -278,6 +278,12 @@ export class WallarooClient {
         hint: s === 404 && !/user/i.test(serverMessage) ? "Check that wallaroo:url is the Wallaroo API endpoint" : undefined,
       });
     }
+    if (s === 429) {
+      return new ServerError(`The Wallaroo API is limiting the request rate${who ? ` (for${who})` : ""}`, {
+        ...d,
+        hint: "The server kept answering 429 beyond the retry budget, or asked to wait longer than it allows; run again later or with less parallelism (pulumi up --parallel)",
+      });
+    }
     if (s >= 400 && s < 500) return new BadRequestError(`The Wallaroo API rejected the request${who ? ` for${who}` : ""}`, d);
     const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : "";
     return new ServerError(`The Wallaroo API failed${who ? ` for${who}` : ""}${retried}`, {

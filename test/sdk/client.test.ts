@@ -373,6 +373,18 @@ describe("WallarooClient", function () {
       assert.equal(emu.stats().requests["/v1/api/users/query"], 3);
     });
 
+    it("gives up at once, saying the server is rate-limiting, when Retry-After is longer than the policy allows", async () => {
+      const c = client();
+      await c.listUsers();
+      emu.resetStats();
+      emu.setFaults([{ endpoint: "/v1/api/users/query", status: 429, retryAfterSeconds: 600 }]);
+      const e = await rejection(c.listUsers());
+      assert.ok(e instanceof ServerError);
+      assert.equal(e.status, 429);
+      assert.match(e.message, /limiting the request rate/);
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 1);
+    });
+
     it("does not retry a 500", async () => {
       const c = client();
       await c.listUsers();
