@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
 import { run } from "../../cli/run";
 import { assertOk } from "../harness";
+import { typeErrors } from "../support/typecheck";
 import { ADMIN_PASSWORD, consumerProject, mutatingCalls, roster, startWorld, World } from "../support/world";
 
 const TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
@@ -24,22 +24,6 @@ async function cli(world: World, args: string[]): Promise<string> {
   });
   assert.equal(code, 0, err);
   return out;
-}
-
-/** Type-checks a program in a consumer project against the installed package's declarations. */
-function typeErrors(projectDir: string, file: string): string[] {
-  const program = ts.createProgram([join(projectDir, file)], {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    types: ["node"],
-    typeRoots: [join(REPO, "node_modules", "@types")],
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
 describe("Adopting an existing instance", function () {
@@ -60,7 +44,7 @@ describe("Adopting an existing instance", function () {
     assert.equal((text.match(/new wallaroo\.User\(/g) ?? []).length, 30);
     assert.match(text, /service-account/, "the user without an email is named in a comment");
     world.program("index.ts", text);
-    assert.deepEqual(typeErrors(world.projectDir, "index.ts"), []);
+    assert.deepEqual(typeErrors(join(world.projectDir, "index.ts")), []);
   });
 
   it("adopts every user on the first up with zero mutating calls", async () => {

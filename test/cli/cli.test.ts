@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import ts from "typescript";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import type { StoredUser } from "../../emulator";
 import { parseArgs, UsageError } from "../../cli/args";
 import { groupDigits, run } from "../../cli/run";
 import { parseRoster } from "../../roster";
 import { emailProblem } from "../../sdk";
+import { REPO_INDEX, typeErrors } from "../support/typecheck";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const ADMIN_PASSWORD = "adm1n-Secret-pw";
@@ -42,30 +42,7 @@ function assertNoStackTrace(text: string): void {
 function typeCheck(dir: string, source: string): string[] {
   const file = join(dir, "index.ts");
   writeFileSync(file, source);
-  const program = ts.createProgram([file], {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    baseUrl: dir,
-    paths: { "pulumi-wallaroo": [join(REPO, "index.ts")] },
-    typeRoots: [join(REPO, "node_modules", "@types")],
-    types: ["node"],
-  });
-  assert.ok(program.getSourceFile(join(REPO, "index.ts")), "pulumi-wallaroo must resolve to the repository's index.ts");
-  // Diagnostics of the generated program (and global ones); the library's own files are checked by the build.
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file === undefined || resolve(d.file.fileName).startsWith(resolve(dir)))
-    .map((d) => {
-      const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-      if (!d.file || d.start === undefined) return text;
-      const { line } = d.file.getLineAndCharacterOfPosition(d.start);
-      return `${d.file.fileName}:${line + 1}: ${text}`;
-    });
+  return typeErrors(file, { "pulumi-wallaroo": [REPO_INDEX] });
 }
 
 describe("wallaroo-users", function () {
