@@ -35,9 +35,28 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<{ cha
   return { changes: replaces.length > 0 || activeChanged, replaces, deleteBeforeReplace: replaces.length > 0 };
 }
 
+/**
+ * Emails this host process has begun to create. The engine runs one host per
+ * operation and calls create once per resource, so a second create of an email
+ * means two resources of one program manage the same user: refused before any
+ * call, instead of an "already exists" whose advice (adoptExisting) would make
+ * two resources own one user.
+ */
+const emailsCreating = new Set<string>();
+
 export async function create(props: Props): Promise<{ id: string; outs: UserOutputs }> {
   const want = asUserInputs(props);
   const email = normalizeEmail(want.email);
+  if (emailsCreating.has(email)) {
+    const err = new Error(
+      `Cannot create Wallaroo user '${email}': property email: another wallaroo.User in this program manages the same email ` +
+        "(emails are compared trimmed and case-insensitively). Keep one of them; the policy pack's wallaroo-duplicate-email rule reports this at preview. " +
+        "Nothing was sent to the server for this one",
+    );
+    err.stack = `${err.name}: ${err.message}`;
+    throw err;
+  }
+  emailsCreating.add(email);
   const client = getClient();
 
   if (want.adoptExisting) {

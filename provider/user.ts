@@ -63,6 +63,8 @@ export class User extends pulumi.dynamic.Resource {
       {
         // Everything the caller passed goes to `check`, so an unknown property is reported, not dropped.
         ...rest,
+        // Listed even when left out, so that `active` is an output of every user (its default is applied by check).
+        active: rest.active,
         ...(password === undefined ? {} : { password: pulumi.secret(password) }),
         userId: undefined,
         username: undefined,

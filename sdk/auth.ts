@@ -121,7 +121,7 @@ export class PasswordGrantTokenSource implements TokenSource {
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({ client_id: CLIENT_ID, ...form }).toString(),
     });
-    if (res.status >= 200 && res.status < 300) return parseBody(TokenResponseSchema, res.text, endpoint, res.status);
+    if (res.status >= 200 && res.status < 300) return parseBody(TokenResponseSchema, res.text, endpoint, res.status, (t) => this.#redactor.redact(t));
     const serverMessage = this.#redactor.redact(serverMessageOf(res.text));
     const details = { endpoint, status: res.status, serverMessage };
     if (res.status === 401 || res.status === 403) {

@@ -60,6 +60,7 @@ const QUERY_BATCH = 100;
 export class WallarooClient {
   readonly #opts: ResolvedOptions;
   readonly #redactor = new Redactor();
+  readonly #redact = (text: string): string => this.#redactor.redact(text);
   readonly #transport: Transport;
   readonly #tokens: TokenSource;
   readonly #byId: Batcher<string, WallarooUser>;
@@ -138,7 +139,7 @@ export class WallarooClient {
       throw e;
     }
     if (res.status >= 200 && res.status < 300) {
-      const body = parseBody(InviteResponseSchema, res.text, `POST ${API_PATHS.invite}`, res.status);
+      const body = parseBody(InviteResponseSchema, res.text, `POST ${API_PATHS.invite}`, res.status, this.#redact);
       this.#redactor.add(body.password);
       // The reference's table describes `id` as the email; the servers we know answer the Keycloak id.
       const id = body.id.includes("@") ? (await this.getUserByEmail(email))?.id ?? body.id : body.id;
@@ -152,13 +153,16 @@ export class WallarooClient {
         if (res.attempts > 1 && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
           return { id: existing.id, password: args.password ?? "", recovered: true };
         }
-        throw new AlreadyExistsError(`A Wallaroo user with email '${email}' already exists (id ${existing.id})`, {
+        const created = Math.abs(existing.createdTimestamp) <= 8.64e15 ? `, created ${new Date(existing.createdTimestamp).toISOString()}` : "";
+        throw new AlreadyExistsError(`A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`, {
           endpoint: error.endpoint,
           status: error.status,
           serverMessage: error.serverMessage,
           email,
           existingUserId: existing.id,
-          hint: "Set adoptExisting: true on the wallaroo.User to manage that user, or choose another email",
+          hint:
+            "Set adoptExisting: true on the wallaroo.User to manage that user, or choose another email. " +
+            "If an interrupted pulumi up invited it without recording it, adoptExisting: true is also the recovery (Pulumi's import does not work for dynamic resources)",
         });
       }
     }
@@ -206,7 +210,7 @@ export class WallarooClient {
     if (ids.length === 0) return [];
     const res = await this.#exchange("query", { user_ids: ids });
     if (res.status >= 200 && res.status < 300) {
-      return Object.values(parseBody(QueryUsersResponseSchema, res.text, `POST ${API_PATHS.query}`, res.status).users);
+      return Object.values(parseBody(QueryUsersResponseSchema, res.text, `POST ${API_PATHS.query}`, res.status, this.#redact).users);
     }
     const error = this.#errorFor("query", res);
     const mayMeanUnknownId = error instanceof NotFoundError || error instanceof BadRequestError || (res.status === 500 && /not.?found|does not exist|unknown/i.test(error.serverMessage ?? ""));
@@ -226,23 +230,25 @@ export class WallarooClient {
   async #exchange(api: ApiName, body: unknown): Promise<HttpResponse> {
     const url = new URL(this.#opts.url.pathname.replace(/\/$/, "") + API_PATHS[api], this.#opts.url);
     const payload = JSON.stringify(body);
-    const send = async (token: string) =>
+    // The token is taken afresh for every attempt (a retry may come after the last one expired); `used` is the last one sent.
+    let used = "";
+    const send = async () =>
       this.#transport.send({
         url,
         endpoint: `POST ${API_PATHS[api]}`,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json" },
+        headers: { "content-type": "application/json", accept: "application/json" },
         body: payload,
+        authorization: async () => `Bearer ${(used = await this.#tokens.token())}`,
       });
-    const token = await this.#tokens.token();
-    const res = await send(token);
-    if (res.status !== 401 || !this.#tokens.invalidate(token)) return res;
-    const again = await send(await this.#tokens.token());
+    const res = await send();
+    if (res.status !== 401 || !this.#tokens.invalidate(used)) return res;
+    const again = await send();
     return { ...again, attempts: again.attempts + res.attempts };
   }
 
   async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, email?: string): Promise<z.output<S>> {
     const res = await this.#exchange(api, body);
-    if (res.status >= 200 && res.status < 300) return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status);
+    if (res.status >= 200 && res.status < 300) return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact);
     throw this.#errorFor(api, res, email);
   }
 

@@ -5,16 +5,19 @@ import { ErrorBodySchema } from "./schemas";
 import { summarizeBody } from "./redact";
 
 /** Parses `text` as JSON and validates it; failures become {@link InvalidResponseError} naming the field. */
-export function parseBody<S extends z.ZodType>(schema: S, text: string, endpoint: string, status: number): z.output<S> {
+export function parseBody<S extends z.ZodType>(schema: S, text: string, endpoint: string, status: number, redact: (t: string) => string = (t) => t): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new InvalidResponseError("The server's answer is not JSON", {
+    // A truncated JSON answer may hold what the server just issued (a token, a generated password),
+    // which no redactor knows yet: only its size is told. Other text (an HTML page) is shown, redacted.
+    const looksLikeJson = /^\s*[[{]/.test(text);
+    throw new InvalidResponseError(looksLikeJson ? "The server's answer is not JSON: it is truncated or malformed" : "The server's answer is not JSON", {
       endpoint,
       status,
-      serverMessage: summarizeBody(text, 120) || "(empty body)",
-      hint: "Check that the URL points at the Wallaroo API (not a login page or a proxy) and that the server is healthy",
+      serverMessage: looksLikeJson ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)` : redact(summarizeBody(text, 120)) || "(empty body)",
+      hint: `Check that ${settingFor(endpoint)} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
     });
   }
   const result = schema.safeParse(json);
@@ -29,6 +32,11 @@ export function parseBody<S extends z.ZodType>(schema: S, text: string, endpoint
     });
   }
   return result.data;
+}
+
+/** The setting that chose the address of `endpoint`: the token endpoint lives at wallaroo:authUrl. */
+function settingFor(endpoint: string): string {
+  return /openid-connect/.test(endpoint) ? "wallaroo:authUrl (WALLAROO_AUTH_URL, defaults to wallaroo:url)" : "wallaroo:url (WALLAROO_URL)";
 }
 
 /** Extracts the server's own words from an error body (JSON message field, or the text). */

@@ -27,6 +27,11 @@ export interface HttpRequest {
   body: string;
   /** `POST /v1/api/users/invite`: names the call in errors and metrics. */
   endpoint: string;
+  /**
+   * The Authorization header, asked for before every attempt, so that a retry after
+   * a long wait (a Retry-After, a backoff) carries a live token, not one that expired meanwhile.
+   */
+  authorization?: () => Promise<string>;
 }
 
 export interface HttpResponse {
@@ -118,11 +123,11 @@ export class Transport {
   }
 
   /** One exchange, no retry. Network failures are thrown as they come. */
-  async #once(req: HttpRequest): Promise<Omit<HttpResponse, "attempts">> {
+  async #once(req: HttpRequest, headers: Record<string, string>): Promise<Omit<HttpResponse, "attempts">> {
     const res = await this.#pool(req.url).request({
       method: "POST",
       path: req.url.pathname + req.url.search,
-      headers: req.headers,
+      headers,
       body: req.body,
     });
     const text = await res.body.text();
@@ -140,8 +145,9 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       let retryAfterMs: number | undefined;
+      const headers = req.authorization ? { ...req.headers, authorization: await req.authorization() } : req.headers;
       try {
-        const res = await this.#once(req);
+        const res = await this.#once(req, headers);
         this.#opts.onRequest?.({ endpoint: req.endpoint, status: res.status, attempt, durationMs: Date.now() - t0 });
         if (!RETRYABLE_STATUSES.has(res.status)) return { ...res, attempts: attempt };
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);

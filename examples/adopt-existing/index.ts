@@ -2,22 +2,48 @@ import * as pulumi from "@pulumi/pulumi";
 import * as wallaroo from "pulumi-wallaroo";
 
 const config = new pulumi.Config();
-const emails = config.requireObject<string[]>("emails");
+// `pulumi config set --path 'emails[0]' alice@example.com` (see README.md).
+const emails = config.requireObject<unknown>("emails");
+if (!Array.isArray(emails) || emails.length === 0 || !emails.every((e): e is string => typeof e === "string")) {
+  throw new pulumi.RunError(`config 'emails' must be a non-empty list of emails, e.g. pulumi config set --path 'emails[0]' alice@example.com`);
+}
+const seen = new Map<string, string>();
+for (const email of emails) {
+  const key = email.trim().toLowerCase();
+  if (seen.has(key)) throw new pulumi.RunError(`config 'emails' lists ${email} twice (as ${seen.get(key)} too); emails are compared case-insensitively`);
+  seen.set(key, email);
+}
 
 // Pulumi's `import` cannot adopt a dynamic resource (the engine's import read carries no
-// provider code), so existing users are adopted by email with `adoptExisting: true`.
+// provider code, see README.md), so existing users are adopted by email with `adoptExisting: true`.
 export = async () => {
-  // Look first: what does the instance hold for these emails?
-  const existing = await Promise.all(emails.map((email) => wallaroo.lookupUser({ email })));
-  const users = emails.map((email, i) => {
-    const found = existing[i];
-    pulumi.log.info(found ? `${email}: exists (id ${found.id}, ${found.enabled ? "active" : "inactive"}); adopting` : `${email}: not found; it will be invited`);
-    // Keeping the current `active` makes adoption change nothing on the server.
-    return new wallaroo.User(email.replace(/[^a-z0-9]+/gi, "-").toLowerCase(), { email, active: found?.enabled ?? true, adoptExisting: true });
-  });
+  // Look first: what does the instance hold?
   const everyone = await wallaroo.listUsers();
+  pulumi.log.info(`The instance has ${everyone.length} users, ${everyone.filter((u) => u.enabled).length} of them active.`);
+
+  const taken = new Set<string>();
+  const adopted: Record<string, pulumi.Output<boolean>> = {};
+  for (const email of emails) {
+    const found = await wallaroo.lookupUser({ email });
+    pulumi.log.info(
+      found
+        ? `${email}: exists (id ${found.id}, ${found.enabled ? "active" : "inactive"}); adopting it as it is`
+        : `${email}: not on the instance; it will be invited (active)`,
+    );
+    // Declaring the user with its current `active` makes adoption change nothing on the server.
+    const user = new wallaroo.User(wallaroo.resourceNameFor(email, taken), {
+      email,
+      active: found?.enabled ?? true,
+      adoptExisting: true,
+    });
+    adopted[email] = user.adopted;
+  }
+
+  const managed = new Set(emails.map((e) => e.trim().toLowerCase()));
   return {
-    adopted: Object.fromEntries(users.map((u, i) => [emails[i], u.adopted])),
-    unmanaged: everyone.filter((u) => !u.email || !emails.some((e) => e.toLowerCase() === u.email)).map((u) => u.email ?? `${u.username} (no email)`),
+    /** email → true when the user already existed and was taken over. */
+    adopted,
+    /** Users of the instance this stack does not manage (the built-in admin has no email). */
+    unmanaged: everyone.filter((u) => !u.email || !managed.has(u.email.toLowerCase())).map((u) => u.email ?? `${u.username} (no email)`),
   };
 };

@@ -1,21 +1,23 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as wallaroo from "pulumi-wallaroo";
 
 const config = new pulumi.Config();
-const rosterFile = path.resolve(config.get("roster") ?? "team.yaml");
+// Relative to the project folder (Pulumi runs the program there); messages name it as written.
+const rosterFile = config.get("roster") ?? "team.yaml";
 const adoptExisting = config.getBoolean("adoptExisting") ?? true;
 
 let roster: wallaroo.RosterEntry[];
 try {
   roster = wallaroo.loadRoster(rosterFile);
 } catch (e) {
-  // A bad row stops the program with the rows named, not a stack trace.
+  // A bad roster stops the program before any user is registered, so nothing changes
+  // (not even the users of removed lines): the message names every bad row, no stack trace.
   if (e instanceof wallaroo.RosterError) throw new pulumi.RunError(e.message);
   throw e;
 }
 
-// Resource names derive from emails, so a row keeps its resource when others move.
+// Resource names derive from emails, so a row keeps its resource when other rows move.
+// A removed row's resource is deleted by Pulumi, which deactivates the user.
 const taken = new Set<string>();
 const users = roster.map(
   (row) => new wallaroo.User(wallaroo.resourceNameFor(row.email, taken), { email: row.email, active: row.active, adoptExisting }),

@@ -26,6 +26,8 @@ export interface ResourceState {
     external?: boolean;
     /** Old resource of a create-before-delete replacement, waiting for deletion. */
     delete?: boolean;
+    /** Reasons of a create that failed to initialize (ErrorResourceInitFailed); the next up updates the resource. */
+    initErrors?: string[];
     created?: string;
     modified?: string;
 }

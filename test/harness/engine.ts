@@ -13,7 +13,7 @@ import * as ts from "typescript";
 import { Checkpoint, fromCheckpoint, ResourceState, SecretsCrypter, toCheckpoint } from "./checkpoint";
 import { makeTempDir } from "./consumer";
 import type { ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
-import { CheckFailure, ProviderHost, ProviderMethod, ReadResult } from "./providerHost";
+import { CheckFailure, ProviderHost, ProviderHostError, ProviderMethod, ReadResult } from "./providerHost";
 import { changedKeys, containsSecrets, isSecret, secret, unwrapSecrets, WireObject, WireValue } from "./wire";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -40,6 +40,13 @@ export interface EngineOptions {
     onHostStarted?: (host: ProviderHost) => void;
     /** Extra node arguments for the provider host. */
     hostNodeArgs?: string[];
+    /**
+     * When the state file is written: after every step (`every-step`, the default and the
+     * CLI's default), or once at the end of each operation (`end`, like the CLI with
+     * PULUMI_SKIP_CHECKPOINTS=true; a 1,000-resource stack otherwise spends most of its
+     * time rewriting the file).
+     */
+    checkpoints?: "every-step" | "end";
     /** Time limit for one program run. Default 120 s. */
     programTimeoutMs?: number;
 }
@@ -284,9 +291,11 @@ export class Engine {
     }
 
     private saveSuspended = false;
+    /** An operation is running and checkpoints are written only at its end. */
+    private deferSaves = false;
 
     private save(): void {
-        if (this.saveSuspended) {
+        if (this.saveSuspended || this.deferSaves) {
             return;
         }
         const text = JSON.stringify(this.state, null, 4);
@@ -494,7 +503,25 @@ export class Engine {
         return this.up(program, { preview: true });
     }
 
-    async up(program: string, opts: { preview?: boolean } = {}): Promise<UpSummary> {
+    up(program: string, opts: { preview?: boolean } = {}): Promise<UpSummary> {
+        return this.checkpointed(() => this.runUp(program, opts));
+    }
+
+    /** Runs an operation, writing the checkpoint once at its end when `checkpoints: "end"`. */
+    private async checkpointed<T>(op: () => Promise<T>): Promise<T> {
+        if (this.opts.checkpoints !== "end") {
+            return op();
+        }
+        this.deferSaves = true;
+        try {
+            return await op();
+        } finally {
+            this.deferSaves = false;
+            this.save();
+        }
+    }
+
+    private async runUp(program: string, opts: { preview?: boolean }): Promise<UpSummary> {
         const preview = opts.preview === true;
         const t0 = performance.now();
         const ctx: RunContext = { steps: [], failed: [], timings: {} };
@@ -691,7 +718,7 @@ export class Engine {
                 ctx.steps.push({ op: "create", urn });
                 return { id: "", outputs: markSecretKeys(news, o.additionalSecretOutputs) };
             }
-            const created = await host.create(urn, news, false);
+            const created = await host.create(urn, news, false).catch((e: unknown) => this.keepInitFailed(e, base, news, o));
             if (!created.id) {
                 throw new Error(`provider did not return an ID from Create for ${urn}`);
             }
@@ -711,6 +738,10 @@ export class Engine {
         } else {
             hasChanges = diff.changes === "some";
             changed = diff.diffs.length > 0 ? diff.diffs : hasChanges ? engineKeys : [];
+        }
+        // A resource whose create failed to initialize is updated even without changes, as the engine does.
+        if (old.initErrors?.length) {
+            hasChanges = true;
         }
         const replaceKeys = [...diff.replaces];
         if (hasChanges && o.replaceOnChanges?.length) {
@@ -768,7 +799,7 @@ export class Engine {
                 this.save();
             }
         }
-        const created = await host.create(urn, news, false);
+        const created = await host.create(urn, news, false).catch((e: unknown) => this.keepInitFailed(e, base, news, o));
         if (!created.id) {
             throw new Error(`provider did not return an ID from Create for ${urn}`);
         }
@@ -776,6 +807,25 @@ export class Engine {
         this.upsert(r);
         ctx.steps.push({ op: "create-replacement", urn, id: created.id, deleteBeforeReplace: dbr });
         return { id: r.id, outputs: r.outputs };
+    }
+
+    /**
+     * A create that failed with ErrorResourceInitFailed: the resource exists, so, as the
+     * engine does, it is kept in the state with its id, its properties and the init
+     * errors (the next up updates it); the error still fails the step.
+     */
+    private keepInitFailed(e: unknown, base: ResourceState, news: WireObject, o: RegisterOptions): never {
+        if (e instanceof ProviderHostError && e.initFailed?.id) {
+            const f = e.initFailed;
+            this.upsert({
+                ...base,
+                id: f.id,
+                inputs: news,
+                outputs: markSecretKeys(f.properties, o.additionalSecretOutputs),
+                initErrors: f.reasons.length > 0 ? f.reasons : [e.message],
+            });
+        }
+        throw e;
     }
 
     /** A ReadResource registration (`Resource.get`): Read with the id and the given properties. */
@@ -871,7 +921,11 @@ export class Engine {
 
     // ---------------------------------------------------------------- refresh / destroy
 
-    async refresh(): Promise<RefreshSummary> {
+    refresh(): Promise<RefreshSummary> {
+        return this.checkpointed(() => this.runRefresh());
+    }
+
+    private async runRefresh(): Promise<RefreshSummary> {
         const t0 = performance.now();
         const ctx: RunContext = { steps: [], failed: [], timings: {} };
         const sem = new Semaphore(Math.max(1, this.opts.parallel ?? 16));
@@ -921,7 +975,11 @@ export class Engine {
         }
     }
 
-    async destroy(): Promise<DestroySummary> {
+    destroy(): Promise<DestroySummary> {
+        return this.checkpointed(() => this.runDestroy());
+    }
+
+    private async runDestroy(): Promise<DestroySummary> {
         const t0 = performance.now();
         const ctx: RunContext = { steps: [], failed: [], timings: {} };
         try {

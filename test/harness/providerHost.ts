@@ -70,8 +70,21 @@ export interface ConfigureResult {
     supportsPreview: boolean;
 }
 
+/**
+ * A resource the provider created but could not finish (`ErrorResourceInitFailed`,
+ * which the dynamic host sends for an error with `id` and `properties`): the
+ * engine keeps it in the state with its id and init errors.
+ */
+export interface InitFailure {
+    id: string;
+    properties: WireObject;
+    reasons: string[];
+}
+
 /** Error raised when a gRPC call to the host fails; `message` is the host's message. */
 export class ProviderHostError extends Error {
+    /** Present when the host reported ErrorResourceInitFailed (Create, Update). */
+    initFailed?: InitFailure;
     constructor(
         readonly method: ProviderMethod,
         message: string,
@@ -89,6 +102,7 @@ interface PulumiProto {
     providerGrpc: any;
     providerPb: any;
     structPb: any;
+    statusPb: any;
 }
 
 const protoCache = new Map<string, PulumiProto>();
@@ -105,6 +119,7 @@ export function loadPulumiProto(cwd: string): PulumiProto {
             providerGrpc: req("./proto/provider_grpc_pb.js"),
             providerPb: req("./proto/provider_pb.js"),
             structPb: req("google-protobuf/google/protobuf/struct_pb"),
+            statusPb: req("./proto/status_pb.js"),
         };
         protoCache.set(real, p);
     }
@@ -277,7 +292,13 @@ export class ProviderHost {
         this.setNameType(req, urn);
         req.setProperties(this.outgoing(props));
         req.setPreview(preview);
-        const resp = await this.unary("Create", "create", req);
+        const resp = await this.unary("Create", "create", req).catch((e: unknown) => {
+            // Created but failed to initialize: the properties come back like a Create's.
+            if (e instanceof ProviderHostError && e.initFailed) {
+                e.initFailed.properties = this.incoming(e.initFailed.properties, toWireObject(props));
+            }
+            throw e;
+        });
         return { id: resp.getId(), properties: this.incoming(resp.getProperties(), toWireObject(props)) };
     }
 
@@ -375,6 +396,27 @@ export class ProviderHost {
         return !this.exited;
     }
 
+    /**
+     * Decodes ErrorResourceInitFailed from the `grpc-status-details-bin` trailer, where the
+     * dynamic host puts it. `properties` is the raw Struct here; `create` converts it.
+     */
+    private initFailure(err: any): InitFailure | undefined {
+        const bins: unknown[] = err?.metadata?.get?.("grpc-status-details-bin") ?? [];
+        for (const bin of bins) {
+            if (!(bin instanceof Uint8Array)) {
+                continue;
+            }
+            const status = this.proto.statusPb.Status.deserializeBinary(bin);
+            for (const any of status.getDetailsList() as any[]) {
+                const d = any.unpack(this.proto.providerPb.ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
+                if (d) {
+                    return { id: d.getId(), properties: d.getProperties() as any, reasons: d.getReasonsList() };
+                }
+            }
+        }
+        return undefined;
+    }
+
     private setNameType(req: any, urn: string): void {
         const parts = urn.split("::");
         if (parts.length >= 4) {
@@ -409,7 +451,9 @@ export class ProviderHost {
                 if (err) {
                     // grpc-js formats message as "<code> <STATUS>: <details>"; surface the host's own text.
                     const details: string = typeof err.details === "string" && err.details ? err.details : err.message;
-                    reject(new ProviderHostError(method, details, err.code, details));
+                    const error = new ProviderHostError(method, details, err.code, details);
+                    error.initFailed = this.initFailure(err);
+                    reject(error);
                 } else {
                     resolve(resp);
                 }

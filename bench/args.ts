@@ -1,0 +1,84 @@
+/** Command-line flags of `npm run bench`. */
+import { parseArgs } from "node:util";
+
+export interface BenchArgs {
+  users: number;
+  parallel: number;
+  runs: number;
+  /** Stack sizes for the policy timings. */
+  policySizes: number[];
+  /** Repetitions of each policy timing. */
+  policyRuns: number;
+  /** User counts of the peak-RSS slope (measured with up → destroy). */
+  rssSizes: number[];
+  /** Skip parts: "harness", "policy", "rss". */
+  skip: Set<string>;
+  /** Also write the results as JSON here. */
+  json?: string;
+  /** How the harness writes its checkpoint: after every step (as the Pulumi CLI does by default) or once at the end. */
+  checkpoints: "every-step" | "end";
+}
+
+export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs N] [--policy-sizes 1000,10000]
+                       [--policy-runs N] [--rss-sizes 100,1000] [--skip harness,policy,rss] [--json FILE]
+                       [--checkpoints end|every-step]
+
+  --users N          users created, refreshed, half deactivated and destroyed (default 1000)
+  --parallel N       concurrent resource operations, the engine's --parallel; also the floor's concurrency (default 64)
+  --runs N           repetitions; medians are reported (default 3)
+  --policy-sizes L   stack sizes for the policy timings (default 1000,10000)
+  --policy-runs N    repetitions of each policy timing (default 7)
+  --rss-sizes L      user counts for the host peak-RSS slope (default 100 and --users)
+  --skip L           leave out parts: harness, policy, rss
+  --json FILE        also write every measurement as JSON
+  --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like
+                     PULUMI_SKIP_CHECKPOINTS=1; "every-step": after every resource, as it does in tests
+                     (and the CLI by default), which costs O(N) per step`;
+
+function positive(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`--${name} must be an integer from 1 to 100000, not '${v}'`);
+  return n;
+}
+
+function list(name: string, v: string | undefined, dflt: number[]): number[] {
+  if (v === undefined) return dflt;
+  return v.split(",").map((s) => positive(name, s.trim(), 0));
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: "string" },
+      parallel: { type: "string" },
+      runs: { type: "string" },
+      "policy-sizes": { type: "string" },
+      "policy-runs": { type: "string" },
+      "rss-sizes": { type: "string" },
+      skip: { type: "string" },
+      json: { type: "string" },
+      checkpoints: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const users = positive("users", values.users, 1000);
+  const skip = new Set((values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+  for (const s of skip) if (!["harness", "policy", "rss"].includes(s)) throw new Error(`--skip takes harness, policy, rss; not '${s}'`);
+  const checkpoints = values.checkpoints ?? "end";
+  if (checkpoints !== "end" && checkpoints !== "every-step") throw new Error(`--checkpoints takes end or every-step, not '${checkpoints}'`);
+  return {
+    checkpoints,
+    users,
+    parallel: positive("parallel", values.parallel, 64),
+    runs: positive("runs", values.runs, 3),
+    policySizes: list("policy-sizes", values["policy-sizes"], [1000, 10000]),
+    policyRuns: positive("policy-runs", values["policy-runs"], 7),
+    rssSizes: list("rss-sizes", values["rss-sizes"], [...new Set([100, users])]),
+    skip,
+    json: values.json,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The whole path through the test harness: a program in a consumer project
+ * with the packed package, Pulumi's real dynamic-provider host over gRPC, and
+ * the emulator. Four phases: up (create all), refresh, update (deactivate
+ * half), destroy. Each is measured on its own: wall time, API calls by
+ * endpoint, token requests, the host's peak RSS, the emulator's load.
+ */
+import { assertOk, DestroySummary, Engine, RefreshSummary, UpSummary } from "../test/harness";
+import { PROJECT } from "../test/support/world";
+import type { EmulatorStats } from "../emulator/types";
+import { editProgram, EMAIL_DOMAIN, upProgram } from "./programs";
+
+export type PhaseName = "up" | "refresh" | "update" | "destroy";
+export const PHASES: PhaseName[] = ["up", "refresh", "update", "destroy"];
+
+/** API calls by endpoint, short names: invite, activate, deactivate, query, token. */
+export type Calls = Record<string, number>;
+
+export interface EmulatorLoad {
+  /** Requests the emulator answered in the phase, per second of wall time. */
+  requestsPerSecond: number;
+  /** CPU seconds the emulator used in the phase. */
+  cpuSeconds: number;
+}
+
+export interface HarnessPhase {
+  phase: PhaseName;
+  wallMs: number;
+  /** Time from spawning the provider host until it was configured: the fixed start-up of each operation. */
+  hostStartMs: number;
+  calls: Calls;
+  /** Access tokens the emulator minted during the phase. */
+  tokensIssued: number;
+  /** VmHWM of the phase's provider host, kB. */
+  hostPeakRssKb: number;
+  /** gRPC calls to the host, by method. */
+  grpc: Record<string, number>;
+  /** Summed latency of the gRPC calls, by method, ms (concurrent calls overlap). */
+  grpcMs: Record<string, number>;
+  /** The engine's own timings of the operation (program, deletes, hostStart, total), ms. */
+  timings: Record<string, number>;
+  emulator: EmulatorLoad;
+}
+
+/** What the benchmark needs from an emulator: the in-process one (tests) or the one in its own process (bench). */
+export interface MeasuredEmulator {
+  url: string;
+  stats(): Promise<EmulatorStats> | EmulatorStats;
+  resetStats(): Promise<void> | void;
+  /** CPU seconds used so far by the emulator (NaN when it cannot be told apart). */
+  cpuSeconds(): number;
+}
+
+const API_PREFIX = "/v1/api/users/";
+const TOKEN_PATH = "/auth/realms/master/protocol/openid-connect/token";
+
+export function callsFrom(stats: EmulatorStats): Calls {
+  const calls: Calls = {};
+  for (const [p, n] of Object.entries(stats.requests)) {
+    const name = p === TOKEN_PATH ? "token" : p.startsWith(API_PREFIX) ? p.slice(API_PREFIX.length) : p;
+    calls[name] = (calls[name] ?? 0) + n;
+  }
+  return calls;
+}
+
+/** Runs `fn` and measures it against the emulator's counters. */
+export async function measured<T>(emu: MeasuredEmulator, fn: () => Promise<T>): Promise<{ value: T; wallMs: number; calls: Calls; tokensIssued: number; emulator: EmulatorLoad }> {
+  await emu.resetStats();
+  const cpu0 = emu.cpuSeconds();
+  const t0 = performance.now();
+  const value = await fn();
+  const wallMs = performance.now() - t0;
+  const cpuSeconds = emu.cpuSeconds() - cpu0;
+  const stats = await emu.stats();
+  return { value, wallMs, calls: callsFrom(stats), tokensIssued: stats.tokensIssued, emulator: { requestsPerSecond: stats.total / (wallMs / 1000), cpuSeconds } };
+}
+
+function diffCounts(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+export interface HarnessRunOptions {
+  emu: MeasuredEmulator;
+  /** A consumer project with the packed pulumi-wallaroo installed. */
+  projectDir: string;
+  users: number;
+  parallel: number;
+  adminPassword: string;
+  /**
+   * "every-step" (the harness as it is, like the Pulumi CLI by default): the whole
+   * checkpoint is written after every resource step, O(N) each, O(N²) per operation.
+   * "end": written once when the operation ends, like the CLI with
+   * PULUMI_EXPERIMENTAL=1 PULUMI_SKIP_CHECKPOINTS=1 (pulumi/pulumi#10750); the final
+   * write is included in the phase's time.
+   */
+  checkpoints?: CheckpointMode;
+  /** Extra node arguments of the provider host (investigations only). */
+  hostNodeArgs?: string[];
+  /** Called before each phase starts (progress output). */
+  onPhase?: (phase: PhaseName) => void;
+}
+
+export type CheckpointMode = "every-step" | "end";
+
+/** Plays up → refresh → update → destroy on a fresh stack and measures each phase. */
+export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPhase[]> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const tag = `bench-${o.users}-${process.pid}-${Date.now()}`;
+  const upFile = `${tag}.ts`;
+  const editFile = `${tag}-edit.ts`;
+  // Each stack its own emails, so that runs can share one emulator.
+  const domain = `${tag}.${EMAIL_DOMAIN}`;
+  fs.writeFileSync(path.join(o.projectDir, upFile), upProgram(o.users, domain));
+  fs.writeFileSync(path.join(o.projectDir, editFile), editProgram(o.users, domain));
+  const engine = new Engine({
+    projectDir: o.projectDir,
+    projectName: PROJECT,
+    stackName: tag,
+    parallel: o.parallel,
+    programTimeoutMs: 900_000,
+    checkpoints: o.checkpoints,
+    hostNodeArgs: o.hostNodeArgs,
+    config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
+    secretConfigKeys: ["wallaroo:password"],
+  });
+  const results: HarnessPhase[] = [];
+  const phase = async (name: PhaseName, op: () => Promise<UpSummary | RefreshSummary | DestroySummary>) => {
+    o.onPhase?.(name);
+    const grpcBefore = { ...engine.metrics.grpcCalls };
+    const grpcMsBefore = { ...engine.metrics.grpcMs };
+    const rssBefore = engine.metrics.hostPeakRssKb.length;
+    const m = await measured(o.emu, op);
+    try {
+      assertOk(m.value);
+    } catch (e) {
+      const lines = (e as Error).message.split("\n");
+      throw new Error(`${name} failed: ${lines.slice(0, 4).join("\n")}${lines.length > 4 ? `\n  ... ${lines.length - 4} more` : ""}`);
+    }
+    const rss = engine.metrics.hostPeakRssKb.slice(rssBefore);
+    results.push({
+      phase: name,
+      wallMs: m.wallMs,
+      hostStartMs: m.value.timings.hostStart ?? NaN,
+      calls: m.calls,
+      tokensIssued: m.tokensIssued,
+      hostPeakRssKb: rss.length ? Math.max(...rss) : NaN,
+      grpc: diffCounts(engine.metrics.grpcCalls, grpcBefore),
+      grpcMs: diffCounts(engine.metrics.grpcMs, grpcMsBefore),
+      timings: { ...m.value.timings },
+      emulator: m.emulator,
+    });
+  };
+  try {
+    await phase("up", () => engine.up(upFile));
+    await phase("refresh", () => engine.refresh());
+    await phase("update", () => engine.up(editFile));
+    await phase("destroy", () => engine.destroy());
+  } finally {
+    await engine.close();
+    for (const f of [upFile, editFile, upFile.replace(/\.ts$/, ".js"), editFile.replace(/\.ts$/, ".js")]) fs.rmSync(path.join(o.projectDir, f), { force: true });
+  }
+  return results;
+}
+
+/**
+ * The fixed cost of an operation, whatever the number of resources: an up of
+ * a program with no resources (program process, provider host start, Configure).
+ */
+export async function emptyUpMs(o: Pick<HarnessRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">): Promise<{ wallMs: number; hostStartMs: number }> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const file = `bench-empty-${process.pid}.ts`;
+  fs.writeFileSync(path.join(o.projectDir, file), `import * as wallaroo from "pulumi-wallaroo";\nvoid wallaroo;\n`);
+  const engine = new Engine({
+    projectDir: o.projectDir,
+    projectName: PROJECT,
+    stackName: `bench-empty-${Date.now()}`,
+    parallel: o.parallel,
+    config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
+    secretConfigKeys: ["wallaroo:password"],
+  });
+  try {
+    const t0 = performance.now();
+    const up = assertOk(await engine.up(file));
+    return { wallMs: performance.now() - t0, hostStartMs: up.timings.hostStart ?? NaN };
+  } finally {
+    await engine.close();
+    fs.rmSync(path.join(o.projectDir, file), { force: true });
+    fs.rmSync(path.join(o.projectDir, file.replace(/\.ts$/, ".js")), { force: true });
+  }
+}

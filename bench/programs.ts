@@ -1,0 +1,56 @@
+/** The Pulumi programs the benchmark plays: N users (every tenth inactive), then an edit that deactivates the first half. */
+
+export const EMAIL_DOMAIN = "bench.example.com";
+
+export function emailOf(i: number, domain = EMAIL_DOMAIN): string {
+  return `u${i}@${domain}`;
+}
+
+/** Whether user i is active in the first program: 10% are not. */
+export function activeAtUp(i: number): boolean {
+  return i % 10 !== 0;
+}
+
+/** Whether user i is active after the edit: the first half is deactivated. */
+export function activeAfterEdit(i: number, users: number): boolean {
+  return activeAtUp(i) && i >= Math.floor(users / 2);
+}
+
+function program(users: number, active: (i: number) => boolean, domain: string): string {
+  const lines = [`import * as wallaroo from "pulumi-wallaroo";`, ""];
+  for (let i = 0; i < users; i++) {
+    lines.push(`new wallaroo.User("u${i}", { email: ${JSON.stringify(emailOf(i, domain))}, active: ${active(i)} });`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `new wallaroo.User("u<i>", { email: "u<i>@bench.example.com", active: i % 10 !== 0 })` for every i. */
+export function upProgram(users: number, domain = EMAIL_DOMAIN): string {
+  return program(users, activeAtUp, domain);
+}
+
+export function editProgram(users: number, domain = EMAIL_DOMAIN): string {
+  return program(users, (i) => activeAfterEdit(i, users), domain);
+}
+
+/** What each phase must send, by endpoint: the API-efficiency targets. */
+export interface ExpectedCalls {
+  invite: number;
+  deactivate: number;
+  activate: number;
+}
+
+export function expectedCalls(users: number): Record<"up" | "update" | "destroy", ExpectedCalls> {
+  let inactiveAtUp = 0;
+  let deactivatedByEdit = 0;
+  for (let i = 0; i < users; i++) {
+    if (!activeAtUp(i)) inactiveAtUp++;
+    if (activeAtUp(i) && !activeAfterEdit(i, users)) deactivatedByEdit++;
+  }
+  return {
+    up: { invite: users, deactivate: inactiveAtUp, activate: 0 },
+    update: { invite: 0, deactivate: deactivatedByEdit, activate: 0 },
+    // Delete deactivates every user, inactive ones included (the state does not say whether it drifted).
+    destroy: { invite: 0, deactivate: users, activate: 0 },
+  };
+}

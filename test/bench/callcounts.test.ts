@@ -1,0 +1,70 @@
+/**
+ * API efficiency, checked by counting (never timing): a small stack through the
+ * whole path the benchmark measures (program → engine → Pulumi's dynamic-provider
+ * host over gRPC → client → emulator). A change that adds a call per resource, a
+ * token request per operation, or breaks the coalescing of reads fails here.
+ * Times are measured by `npm run bench`, not asserted; see docs/benchmarks.md.
+ */
+import assert from "node:assert/strict";
+import { HarnessPhase, runHarnessPhases } from "../../bench/phases";
+import { expectedCalls } from "../../bench/programs";
+import { ADMIN_PASSWORD, startWorld, World } from "../support/world";
+
+const USERS = 20;
+const PARALLEL = 8;
+
+describe("API calls per operation (bench/phases, small run)", function () {
+  this.timeout(120_000);
+  let world: World;
+  let phases: HarnessPhase[];
+  const want = expectedCalls(USERS);
+
+  before(async () => {
+    world = await startWorld({ edition: "enterprise" });
+    const emu = world.emu;
+    phases = await runHarnessPhases({
+      emu: { url: emu.url, stats: () => emu.stats(), resetStats: () => emu.resetStats(), cpuSeconds: () => NaN },
+      projectDir: world.projectDir,
+      users: USERS,
+      parallel: PARALLEL,
+      adminPassword: ADMIN_PASSWORD,
+    });
+  });
+  after(async () => world?.close());
+
+  const phase = (name: string) => phases.find((p) => p.phase === name)!;
+
+  it("up: one invite per user, one deactivate per inactive user, reads coalesced", () => {
+    const c = phase("up").calls;
+    assert.equal(c.invite, USERS);
+    assert.equal(c.deactivate, want.up.deactivate);
+    assert.equal(c.activate ?? 0, 0);
+    // The read that fills the server-assigned outputs is coalesced across concurrent creates.
+    assert.ok((c.query ?? 0) <= USERS / 2, `up made ${c.query} /users/query calls for ${USERS} creates`);
+  });
+
+  it("refresh: reads coalesced into few /users/query calls, nothing changed", () => {
+    const c = phase("refresh").calls;
+    // The engine keeps PARALLEL reads outstanding; the host gathers them into one query per batch.
+    const bound = 2 * Math.ceil(USERS / PARALLEL);
+    assert.ok(c.query >= 1 && c.query <= bound, `refresh of ${USERS} users at --parallel ${PARALLEL} made ${c.query} query calls (at most ${bound})`);
+    assert.deepEqual(Object.keys(c).filter((k) => !["query", "token"].includes(k)), [], JSON.stringify(c));
+  });
+
+  it("update: one deactivate per user turned inactive, nothing else", () => {
+    const c = phase("update").calls;
+    assert.deepEqual({ ...c, token: undefined }, { deactivate: want.update.deactivate, token: undefined });
+  });
+
+  it("destroy: one deactivate per user, no reads", () => {
+    const c = phase("destroy").calls;
+    assert.deepEqual({ ...c, token: undefined }, { deactivate: want.destroy.deactivate, token: undefined });
+  });
+
+  it("one login per operation (each starts one provider host), never a token per resource", () => {
+    for (const p of phases) {
+      assert.equal(p.calls.token, 1, `${p.phase}: ${p.calls.token} token requests`);
+      assert.equal(p.tokensIssued, 1, `${p.phase}: ${p.tokensIssued} tokens minted`);
+    }
+  });
+});
