@@ -48,13 +48,11 @@ export async function create(props: Props): Promise<{ id: string; outs: UserOutp
   const want = asUserInputs(props);
   const email = normalizeEmail(want.email);
   if (emailsCreating.has(email)) {
-    const err = new Error(
+    throw stackless(
       `Cannot create Wallaroo user '${email}': property email: another wallaroo.User in this program manages the same email ` +
         "(emails are compared trimmed and case-insensitively). Keep one of them; the policy pack's wallaroo-duplicate-email rule reports this at preview. " +
         "Nothing was sent to the server for this one",
     );
-    err.stack = `${err.name}: ${err.message}`;
-    throw err;
   }
   emailsCreating.add(email);
   const client = getClient();
@@ -149,7 +147,12 @@ function messageOf(e: unknown): string {
  * frames (the host prints `stack`; frames help nobody fix a configuration).
  */
 function actionable(context: string, cause: unknown): Error {
-  const err = new Error(`${context}: ${messageOf(cause)}`);
+  return stackless(`${context}: ${messageOf(cause)}`);
+}
+
+/** An error whose `stack` is its message alone. */
+function stackless(message: string): Error {
+  const err = new Error(message);
   err.stack = `${err.name}: ${err.message}`;
   return err;
 }
@@ -162,7 +165,5 @@ function rethrow(context: string): (e: unknown) => never {
 
 /** The host turns an error with `id` and `properties` into ErrorResourceInitFailed: the engine keeps the resource. */
 function initFailed(id: string, properties: UserOutputs, message: string): Error {
-  const err = Object.assign(new Error(message), { id, properties, reasons: [message] });
-  err.stack = `${err.name}: ${err.message}`;
-  return err;
+  return Object.assign(stackless(message), { id, properties, reasons: [message] });
 }
