@@ -38,7 +38,8 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs
 function positive(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`--${name} must be an integer from 1 to 100000, not '${v}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new Error(`--${name} must be an integer from 1 to 100000, not '${v}'`);
   return n;
 }
 
@@ -66,10 +67,17 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   });
   if (values.help) return "help";
   const users = positive("users", values.users, 1000);
-  const skip = new Set((values.skip ?? "").split(",").map((s) => s.trim()).filter(Boolean));
-  for (const s of skip) if (!["harness", "policy", "rss"].includes(s)) throw new Error(`--skip takes harness, policy, rss; not '${s}'`);
+  const skip = new Set(
+    (values.skip ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const s of skip)
+    if (!["harness", "policy", "rss"].includes(s)) throw new Error(`--skip takes harness, policy, rss; not '${s}'`);
   const checkpoints = values.checkpoints ?? "end";
-  if (checkpoints !== "end" && checkpoints !== "every-step") throw new Error(`--checkpoints takes end or every-step, not '${checkpoints}'`);
+  if (checkpoints !== "end" && checkpoints !== "every-step")
+    throw new Error(`--checkpoints takes end or every-step, not '${checkpoints}'`);
   return {
     checkpoints,
     users,

@@ -40,7 +40,18 @@ export class EmulatorProcess {
 
   static async start(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
     const cli = path.resolve(__dirname, "../emulator/cli.js");
-    const args = [cli, "--host", "127.0.0.1", "--port", "0", "--control", "--edition", opts.edition ?? "enterprise", "--admin-password", opts.adminPassword];
+    const args = [
+      cli,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--control",
+      "--edition",
+      opts.edition ?? "enterprise",
+      "--admin-password",
+      opts.adminPassword,
+    ];
     if (opts.tokenTtlSeconds !== undefined) args.push("--token-ttl", String(opts.tokenTtlSeconds));
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
@@ -71,7 +82,8 @@ export class EmulatorProcess {
   private async control(method: "GET" | "DELETE", name: string): Promise<unknown> {
     const res = await request(`${this.url}/__emulator/${name}`, { method });
     const body = await res.body.json();
-    if (res.statusCode !== 200) throw new Error(`emulator control ${method} ${name}: ${res.statusCode} ${JSON.stringify(body)}`);
+    if (res.statusCode !== 200)
+      throw new Error(`emulator control ${method} ${name}: ${res.statusCode} ${JSON.stringify(body)}`);
     return body;
   }
 

@@ -40,7 +40,12 @@ class DirectClient {
       method: "POST",
       path: TOKEN_PATH,
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: "sdk-client", grant_type: "password", username: "admin", password }).toString(),
+      body: new URLSearchParams({
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password,
+      }).toString(),
     });
     const body = (await res.body.json()) as { access_token: string };
     if (res.statusCode !== 200) throw new Error(`floor login failed: ${res.statusCode}`);
@@ -51,7 +56,11 @@ class DirectClient {
     const res = await this.pool.request({
       method: "POST",
       path: `/v1/api/users/${op}`,
-      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json", accept: "application/json" },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        "content-type": "application/json",
+        accept: "application/json",
+      },
       body: JSON.stringify(body),
     });
     const text = await res.body.text();
@@ -92,7 +101,9 @@ export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
         await client.post("query", { user_ids: [ids[i]] });
       }),
     );
-    const toDeactivate = Array.from({ length: o.users }, (_, i) => i).filter((i) => activeAtUp(i) && !activeAfterEdit(i, o.users));
+    const toDeactivate = Array.from({ length: o.users }, (_, i) => i).filter(
+      (i) => activeAtUp(i) && !activeAfterEdit(i, o.users),
+    );
     await phase("update", () =>
       pooled(toDeactivate.length, o.parallel, async (k) => {
         await client.post("deactivate", { email: email(toDeactivate[k]) });

@@ -35,6 +35,9 @@ export function machine(pulumiVersion: string): Machine {
     node: process.version,
     os: `${os.type()} ${os.release()}`,
     pulumi: pulumiVersion,
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
   };
 }

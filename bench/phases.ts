@@ -64,7 +64,10 @@ export function callsFrom(stats: EmulatorStats): Calls {
 }
 
 /** Runs `fn` and measures it against the emulator's counters. */
-export async function measured<T>(emu: MeasuredEmulator, fn: () => Promise<T>): Promise<{ value: T; wallMs: number; calls: Calls; tokensIssued: number; emulator: EmulatorLoad }> {
+export async function measured<T>(
+  emu: MeasuredEmulator,
+  fn: () => Promise<T>,
+): Promise<{ value: T; wallMs: number; calls: Calls; tokensIssued: number; emulator: EmulatorLoad }> {
   await emu.resetStats();
   const cpu0 = emu.cpuSeconds();
   const t0 = performance.now();
@@ -72,7 +75,13 @@ export async function measured<T>(emu: MeasuredEmulator, fn: () => Promise<T>): 
   const wallMs = performance.now() - t0;
   const cpuSeconds = emu.cpuSeconds() - cpu0;
   const stats = await emu.stats();
-  return { value, wallMs, calls: callsFrom(stats), tokensIssued: stats.tokensIssued, emulator: { requestsPerSecond: stats.total / (wallMs / 1000), cpuSeconds } };
+  return {
+    value,
+    wallMs,
+    calls: callsFrom(stats),
+    tokensIssued: stats.tokensIssued,
+    emulator: { requestsPerSecond: stats.total / (wallMs / 1000), cpuSeconds },
+  };
 }
 
 function diffCounts(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -137,7 +146,9 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
       assertOk(m.value);
     } catch (e) {
       const lines = (e as Error).message.split("\n");
-      throw new Error(`${name} failed: ${lines.slice(0, 4).join("\n")}${lines.length > 4 ? `\n  ... ${lines.length - 4} more` : ""}`);
+      throw new Error(
+        `${name} failed: ${lines.slice(0, 4).join("\n")}${lines.length > 4 ? `\n  ... ${lines.length - 4} more` : ""}`,
+      );
     }
     const rss = engine.metrics.hostPeakRssKb.slice(rssBefore);
     results.push({
@@ -160,7 +171,8 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
     await phase("destroy", () => engine.destroy());
   } finally {
     await engine.close();
-    for (const f of [upFile, editFile, upFile.replace(/\.ts$/, ".js"), editFile.replace(/\.ts$/, ".js")]) fs.rmSync(path.join(o.projectDir, f), { force: true });
+    for (const f of [upFile, editFile, upFile.replace(/\.ts$/, ".js"), editFile.replace(/\.ts$/, ".js")])
+      fs.rmSync(path.join(o.projectDir, f), { force: true });
   }
   return results;
 }
@@ -169,7 +181,9 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
  * The fixed cost of an operation, whatever the number of resources: an up of
  * a program with no resources (program process, provider host start, Configure).
  */
-export async function emptyUpMs(o: Pick<HarnessRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">): Promise<{ wallMs: number; hostStartMs: number }> {
+export async function emptyUpMs(
+  o: Pick<HarnessRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">,
+): Promise<{ wallMs: number; hostStartMs: number }> {
   const fs = await import("node:fs");
   const path = await import("node:path");
   const file = `bench-empty-${process.pid}.ts`;

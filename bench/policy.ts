@@ -75,9 +75,12 @@ export async function runPolicyBench(sizes: number[], runs: number): Promise<Pol
       const resources = Array.from({ length: n }, (_, i) => userResource(`u${i}`, inputsOf(i)));
       const limitDirectMs = await timeMedian(runs, () => runStackPolicy(activeUserLimitPolicy, resources, {}));
       const allStackDirectMs = await timeMedian(runs, async () => {
-        for (const p of [activeUserLimitPolicy, duplicateEmailPolicy, unknownValuesPolicy]) await runStackPolicy(p, resources, {});
+        for (const p of [activeUserLimitPolicy, duplicateEmailPolicy, unknownValuesPolicy])
+          await runStackPolicy(p, resources, {});
       });
-      const registrations: AnalyzerResourceInput[] = Array.from({ length: n }, (_, i) => userRegistration(`u${i}`, inputsOf(i)));
+      const registrations: AnalyzerResourceInput[] = Array.from({ length: n }, (_, i) =>
+        userRegistration(`u${i}`, inputsOf(i)),
+      );
       let diagnostics = 0;
       const analyzeStackMs = await timeMedian(runs, async () => {
         diagnostics = (await pack.analyzeStack(registrations)).diagnostics.length;

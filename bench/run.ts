@@ -39,7 +39,10 @@ interface RunResult {
   emptyUp: { wallMs: number; hostStartMs: number };
 }
 
-async function harnessRuns(a: BenchArgs, mode: CheckpointMode): Promise<{ runs: RunResult[]; rss: Array<{ users: number; peakKb: number; upPeakKb: number }> }> {
+async function harnessRuns(
+  a: BenchArgs,
+  mode: CheckpointMode,
+): Promise<{ runs: RunResult[]; rss: Array<{ users: number; peakKb: number; upPeakKb: number }> }> {
   const emu = await EmulatorProcess.start({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
   try {
     log(`emulator pid ${emu.pid} at ${emu.url}; preparing the consumer project (npm pack + install, cached)`);
@@ -63,7 +66,11 @@ async function harnessRuns(a: BenchArgs, mode: CheckpointMode): Promise<{ runs: 
         let phases: HarnessPhase[];
         if (n === a.users && runs.length > 0) {
           const all = runs.map((r) => r.harness);
-          rss.push({ users: n, peakKb: median(all.map((h) => max(h.map((p) => p.hostPeakRssKb)))), upPeakKb: median(all.map((h) => h[0].hostPeakRssKb)) });
+          rss.push({
+            users: n,
+            peakKb: median(all.map((h) => max(h.map((p) => p.hostPeakRssKb)))),
+            upPeakKb: median(all.map((h) => h[0].hostPeakRssKb)),
+          });
           continue;
         }
         log(`peak RSS at ${n} users`);
@@ -101,7 +108,19 @@ function phaseTable(a: BenchArgs, runs: RunResult[]): string {
     ]);
   }
   return table(
-    ["phase", "harness wall", "of which host start", "floor wall", "harness / floor", "(harness − host start) / floor", "harness API calls", "calls / user", "floor API calls", "tokens minted", "host peak RSS"],
+    [
+      "phase",
+      "harness wall",
+      "of which host start",
+      "floor wall",
+      "harness / floor",
+      "(harness − host start) / floor",
+      "harness API calls",
+      "calls / user",
+      "floor API calls",
+      "tokens minted",
+      "host peak RSS",
+    ],
     rows,
   );
 }
@@ -119,7 +138,17 @@ function emulatorTable(runs: RunResult[]): string {
       `${median(h.map((p) => (100 * p.emulator.cpuSeconds) / (p.wallMs / 1000))).toFixed(0)}%`,
     ];
   });
-  return table(["phase", "emulator req/s (harness)", "emulator CPU (harness)", "emulator req/s (floor)", "emulator CPU (floor)", "emulator busy (harness)"], rows);
+  return table(
+    [
+      "phase",
+      "emulator req/s (harness)",
+      "emulator CPU (harness)",
+      "emulator req/s (floor)",
+      "emulator CPU (floor)",
+      "emulator busy (harness)",
+    ],
+    rows,
+  );
 }
 
 function checks(a: BenchArgs, runs: RunResult[]): string[] {
@@ -132,7 +161,9 @@ function checks(a: BenchArgs, runs: RunResult[]): string[] {
         if ((c[k] ?? 0) !== want[phase][k]) out.push(`${phase}: ${k} ${c[k] ?? 0}, expected ${want[phase][k]}`);
       }
     }
-    for (const p of run.harness) if (p.tokensIssued !== 1) out.push(`${p.phase}: ${p.tokensIssued} tokens minted, expected 1 (one login per host)`);
+    for (const p of run.harness)
+      if (p.tokensIssued !== 1)
+        out.push(`${p.phase}: ${p.tokensIssued} tokens minted, expected 1 (one login per host)`);
   }
   return [...new Set(out)];
 }
@@ -158,20 +189,28 @@ async function main(): Promise<void> {
   const json: Record<string, unknown> = { machine: m, args: { ...a, skip: [...a.skip] } };
   print(`# pulumi-wallaroo benchmark`);
   print();
-  print(`${m.date} · ${m.cpu} · nproc ${m.nproc} · ${m.memoryGb} GB · Node ${m.node} · @pulumi/pulumi ${m.pulumi} · load average at start ${m.loadAverage}`);
+  print(
+    `${m.date} · ${m.cpu} · nproc ${m.nproc} · ${m.memoryGb} GB · Node ${m.node} · @pulumi/pulumi ${m.pulumi} · load average at start ${m.loadAverage}`,
+  );
   print(`command: npm run bench -- ${process.argv.slice(2).join(" ")}`.trimEnd());
-  print(`users ${a.users} (every tenth inactive), --parallel ${a.parallel}, checkpoints ${a.checkpoints}, medians of ${a.runs} run(s)`);
+  print(
+    `users ${a.users} (every tenth inactive), --parallel ${a.parallel}, checkpoints ${a.checkpoints}, medians of ${a.runs} run(s)`,
+  );
 
   if (!a.skip.has("harness")) {
     const { runs, rss } = await harnessRuns(a, a.checkpoints);
     json.runs = runs;
     json.rss = rss;
     print();
-    print(`## Phases: harness (program → engine → dynamic-provider host over gRPC → emulator) against the floor (undici, same calls, same concurrency)`);
+    print(
+      `## Phases: harness (program → engine → dynamic-provider host over gRPC → emulator) against the floor (undici, same calls, same concurrency)`,
+    );
     print();
     print(phaseTable(a, runs));
     print();
-    print(`Fixed cost of an operation (an up of a program without resources: program process, host start, Configure): ${ms(median(runs.map((r) => r.emptyUp.wallMs)))}, of which host start ${ms(median(runs.map((r) => r.emptyUp.hostStartMs)))}.`);
+    print(
+      `Fixed cost of an operation (an up of a program without resources: program process, host start, Configure): ${ms(median(runs.map((r) => r.emptyUp.wallMs)))}, of which host start ${ms(median(runs.map((r) => r.emptyUp.hostStartMs)))}.`,
+    );
     print();
     print(`## The emulator's load (it runs in its own process)`);
     print();
@@ -180,7 +219,12 @@ async function main(): Promise<void> {
       print();
       print(`## Provider host peak RSS (VmHWM)`);
       print();
-      print(table(["users", "up", "max over the 4 phases"], rss.map((r) => [r.users, mb(r.upPeakKb), mb(r.peakKb)])));
+      print(
+        table(
+          ["users", "up", "max over the 4 phases"],
+          rss.map((r) => [r.users, mb(r.upPeakKb), mb(r.peakKb)]),
+        ),
+      );
       if (rss.length >= 2) {
         const [lo, hi] = [rss[0], rss[rss.length - 1]];
         const slope = (hi.peakKb - lo.peakKb) / 1024 / ((hi.users - lo.users) / 100);
@@ -190,7 +234,11 @@ async function main(): Promise<void> {
     }
     const problems = checks(a, runs);
     print();
-    print(problems.length ? `API-call checks FAILED:\n- ${problems.join("\n- ")}` : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per deactivated or deleted user, 1 token per operation).`);
+    print(
+      problems.length
+        ? `API-call checks FAILED:\n- ${problems.join("\n- ")}`
+        : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per deactivated or deleted user, 1 token per operation).`,
+    );
   }
 
   if (!a.skip.has("policy")) {
@@ -202,7 +250,16 @@ async function main(): Promise<void> {
     print();
     print(
       table(
-        ["users", "limit policy, direct", "3 stack policies, direct", "AnalyzeStack over gRPC", "of which request encoding (client)", "pack's share", "per user (AnalyzeStack)", "diagnostics"],
+        [
+          "users",
+          "limit policy, direct",
+          "3 stack policies, direct",
+          "AnalyzeStack over gRPC",
+          "of which request encoding (client)",
+          "pack's share",
+          "per user (AnalyzeStack)",
+          "diagnostics",
+        ],
         p.map((t) => [
           t.users,
           ms(t.limitDirectMs),

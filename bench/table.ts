@@ -9,7 +9,11 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 
 export function ms(x: number): string {
   if (!Number.isFinite(x)) return "–";
-  return x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+  return x >= 10_000
+    ? `${(x / 1000).toFixed(1)} s`
+    : x >= 1000
+      ? `${(x / 1000).toFixed(2)} s`
+      : `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 }
 
 export function ratio(x: number): string {

@@ -61,7 +61,7 @@ const SHORT: Record<string, string> = { "-h": "--help", "-q": "--quiet", "-o": "
 /** Flags that must not exist, with the reason. */
 const REFUSED: Record<string, string> = {
   "--password":
-    "--password is not accepted: a flag is visible to every user of this machine in the process list. Set WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS (a JSON file {\"username\": ..., \"password\": ...})",
+    '--password is not accepted: a flag is visible to every user of this machine in the process list. Set WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS (a JSON file {"username": ..., "password": ...})',
 };
 
 /** Parses the arguments after the program name. Throws {@link UsageError}. */
@@ -90,7 +90,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (REFUSED[name.split("=")[0]]) throw new UsageError(REFUSED[name.split("=")[0]]);
     const spec = FLAGS[name];
     if (!spec) {
-      const guess = closest(rawName.replace(/^-+/, ""), Object.keys(FLAGS).map((f) => f.slice(2)));
+      const guess = closest(
+        rawName.replace(/^-+/, ""),
+        Object.keys(FLAGS).map((f) => f.slice(2)),
+      );
       throw new UsageError(`unknown option '${rawName}'${guess ? ` (did you mean '--${guess}'?)` : ""}`);
     }
     let value: string | true = true;
@@ -105,7 +108,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         value = next;
         i++;
       }
-      if (value.trim() === "") throw new UsageError(`${name} needs a non-empty value: ${name} ${spec.placeholder ?? "VALUE"}`);
+      if (value.trim() === "")
+        throw new UsageError(`${name} needs a non-empty value: ${name} ${spec.placeholder ?? "VALUE"}`);
     } else if (eq > 0) {
       throw new UsageError(`${name} takes no value`);
     }
@@ -121,7 +125,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const [commandText, ...rest] = positionals;
   if (!(COMMANDS as readonly string[]).includes(commandText)) {
     const guess = closest(commandText, COMMANDS);
-    throw new UsageError(`unknown command '${commandText}'${guess ? ` (did you mean '${guess}'?)` : ""}; the commands are ${COMMANDS.join(", ")}`);
+    throw new UsageError(
+      `unknown command '${commandText}'${guess ? ` (did you mean '${guess}'?)` : ""}; the commands are ${COMMANDS.join(", ")}`,
+    );
   }
   const command = commandText as Command;
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}' after '${command}'`);

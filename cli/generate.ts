@@ -25,14 +25,18 @@ export interface Generated {
  * U+2028/U+2029, which JSON leaves raw.
  */
 export function tsString(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 const RESERVED = new Set(
-  ("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
     "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
     "protected public static yield any boolean constructor declare get module require number set string symbol type from of await async " +
-    "wallaroo userIds").split(" "),
+    "wallaroo userIds"
+  ).split(" "),
 );
 
 /** A TypeScript identifier for a resource name (`alice-example-com` → `alice_example_com`). */
@@ -44,13 +48,16 @@ export function identifierFor(resourceName: string): string {
 /** Comment lines describing the users left out, and why. */
 function exclusionLines(excluded: readonly ExcludedUser[]): string[] {
   const lines: string[] = [];
-  const who = (u: WallarooUser) => `${JSON.stringify(u.email ?? u.username)} (username ${JSON.stringify(u.username)}, id ${u.id}${u.enabled ? "" : ", inactive"})`;
+  const who = (u: WallarooUser) =>
+    `${JSON.stringify(u.email ?? u.username)} (username ${JSON.stringify(u.username)}, id ${u.id}${u.enabled ? "" : ", inactive"})`;
   const noEmail = excluded.filter((e) => e.reason === "no-email");
   if (noEmail.length > 0) {
     lines.push(
       `Left out: ${noEmail.length} user${noEmail.length === 1 ? "" : "s"} without an email. The Wallaroo user API addresses`,
       "users by email, so a user without one (such as the built-in admin) cannot be managed:",
-      ...noEmail.map((e) => `  - username ${JSON.stringify(e.user.username)} (id ${e.user.id}${e.user.enabled ? "" : ", inactive"})`),
+      ...noEmail.map(
+        (e) => `  - username ${JSON.stringify(e.user.username)} (id ${e.user.id}${e.user.enabled ? "" : ", inactive"})`,
+      ),
     );
   }
   const other = excluded.filter((e) => e.reason !== "no-email");
@@ -88,7 +95,9 @@ export function generateTs(users: readonly WallarooUser[], options: GenerateOpti
     const name = resourceNameFor(u.email, taken);
     const id = identifierFor(name);
     vars.push({ email: u.email, id });
-    out.push(`const ${id} = new wallaroo.User(${tsString(name)}, { email: ${tsString(u.email)}, active: ${u.enabled ? "true" : "false"}, adoptExisting: true });`);
+    out.push(
+      `const ${id} = new wallaroo.User(${tsString(name)}, { email: ${tsString(u.email)}, active: ${u.enabled ? "true" : "false"}, adoptExisting: true });`,
+    );
   }
   if (vars.length > 0) out.push("");
   out.push("/** The Keycloak id of each managed user, by email. */");

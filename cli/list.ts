@@ -13,7 +13,12 @@ export function isoDate(ms: number): string {
 
 /** The aligned table: EMAIL, ACTIVE, ID, CREATED; sorted by email, users without one last. */
 export function formatUserTable(users: readonly WallarooUser[]): string {
-  const rows = sortUsers(users).map((u) => [u.email ?? NO_EMAIL, u.enabled ? "yes" : "no", u.id, isoDate(u.createdTimestamp)]);
+  const rows = sortUsers(users).map((u) => [
+    u.email ?? NO_EMAIL,
+    u.enabled ? "yes" : "no",
+    u.id,
+    isoDate(u.createdTimestamp),
+  ]);
   return formatTable(["EMAIL", "ACTIVE", "ID", "CREATED"], rows);
 }
 

@@ -7,5 +7,7 @@ export { run };
 if (require.main === module) {
   // A closed pipe (`wallaroo-users list | head`) is not an error.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => (e.code === "EPIPE" ? process.exit(0) : undefined));
-  void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((code) => (process.exitCode = code));
+  void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => (process.exitCode = code),
+  );
 }

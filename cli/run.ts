@@ -38,7 +38,10 @@ export function groupDigits(n: number): string {
 function version(): string {
   for (const up of ["..", "../.."]) {
     try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "pulumi-wallaroo" && pkg.version) return pkg.version;
     } catch {
       // try the next candidate
@@ -53,7 +56,8 @@ const CLI_HINTS: Record<string, string> = {
   "wallaroo:authUrl": "With wallaroo-users: pass --auth-url URL or set WALLAROO_AUTH_URL.",
   "wallaroo:token":
     "With wallaroo-users: set WALLAROO_TOKEN, or WALLAROO_USER (or --username) and WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS (or --credentials-file).",
-  "wallaroo:password": "With wallaroo-users: set WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS; the password is never taken from a flag.",
+  "wallaroo:password":
+    "With wallaroo-users: set WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS; the password is never taken from a flag.",
 };
 
 /** Removes every known secret from a text that is about to be printed (defence in depth: the SDK redacts already). */
@@ -87,7 +91,9 @@ async function fetchUsers(client: WallarooClient, progress: (line: string) => vo
   try {
     const users = await client.listUsers();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    progress(`fetched ${groupDigits(users.length)} user${users.length === 1 ? "" : "s"} from ${client.url} in ${seconds} s`);
+    progress(
+      `fetched ${groupDigits(users.length)} user${users.length === 1 ? "" : "s"} from ${client.url} in ${seconds} s`,
+    );
     return users;
   } finally {
     clearTimeout(slow);
@@ -136,7 +142,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`${PROGRAM}: ${scrubber({}, io.env)(e.message)}\n\n${SYNOPSIS}\nRun '${PROGRAM} --help' for the options and environment variables.\n`);
+      io.stderr.write(
+        `${PROGRAM}: ${scrubber({}, io.env)(e.message)}\n\n${SYNOPSIS}\nRun '${PROGRAM} --help' for the options and environment variables.\n`,
+      );
       return EXIT_USAGE;
     }
     throw e;

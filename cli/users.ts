@@ -24,7 +24,10 @@ export interface ExcludedUser {
 }
 
 /** Splits sorted users into those `wallaroo.User` can manage and those it cannot, with the reason. */
-export function classifyUsers(users: readonly WallarooUser[]): { managed: (WallarooUser & { email: string })[]; excluded: ExcludedUser[] } {
+export function classifyUsers(users: readonly WallarooUser[]): {
+  managed: (WallarooUser & { email: string })[];
+  excluded: ExcludedUser[];
+} {
   const managed: (WallarooUser & { email: string })[] = [];
   const excluded: ExcludedUser[] = [];
   const seen = new Map<string, WallarooUser>();

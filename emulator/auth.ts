@@ -69,7 +69,8 @@ export class TokenService {
       return oauthError(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
     }
     const form = new URLSearchParams(body);
-    if (form.get("client_id") !== CLIENT_ID) return oauthError(401, "unauthorized_client", "Invalid client or Invalid client credentials");
+    if (form.get("client_id") !== CLIENT_ID)
+      return oauthError(401, "unauthorized_client", "Invalid client or Invalid client credentials");
     const grant = form.get("grant_type");
     if (!grant) return oauthError(400, "invalid_request", "Missing form parameter: grant_type");
     if (grant === "password") return this.#password(form.get("username") ?? "", form.get("password") ?? "");
@@ -79,7 +80,8 @@ export class TokenService {
 
   async #password(username: string, password: string): Promise<Reply> {
     const rec = username ? this.#store.forLogin(username) : undefined;
-    const ok = rec?.user.enabled && rec.passwordHash !== undefined && (await verifyPassword(password, rec.passwordHash));
+    const ok =
+      rec?.user.enabled && rec.passwordHash !== undefined && (await verifyPassword(password, rec.passwordHash));
     if (!rec || !ok) return oauthError(401, "invalid_grant", "Invalid user credentials");
     return json(200, this.#mint(rec.user.id, randomUUID()));
   }

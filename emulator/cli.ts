@@ -38,7 +38,8 @@ class UsageError extends Error {}
 function integer(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer ${min}-${max}, got '${v}'`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer ${min}-${max}, got '${v}'`);
   return n;
 }
 
@@ -46,7 +47,9 @@ function readPem(flag: string, file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new UsageError(`--${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(
+      `--${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
 }
 
@@ -83,8 +86,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
   }
   if (values.help) return "help";
   const edition = values.edition;
-  if (edition !== undefined && edition !== "community" && edition !== "enterprise") throw new UsageError(`--edition must be community or enterprise, got '${edition}'`);
-  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) throw new UsageError("--tls-cert and --tls-key go together");
+  if (edition !== undefined && edition !== "community" && edition !== "enterprise")
+    throw new UsageError(`--edition must be community or enterprise, got '${edition}'`);
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined))
+    throw new UsageError("--tls-cert and --tls-key go together");
   const adminPassword = values["admin-password"] ?? env.WALLAROO_EMULATOR_ADMIN_PASSWORD;
   if (adminPassword === "") throw new UsageError("the admin password must not be empty");
   const faults: FaultRule[] = (values.fault ?? []).map((text, i) => {
@@ -111,7 +116,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
     refreshTtlSeconds: integer("refresh-ttl", values["refresh-ttl"], 1),
     control: values.control ?? false,
     unknownIdsError: values["unknown-ids-error"] ?? false,
-    tls: values["tls-cert"] && values["tls-key"] ? { cert: readPem("tls-cert", values["tls-cert"]), key: readPem("tls-key", values["tls-key"]) } : undefined,
+    tls:
+      values["tls-cert"] && values["tls-key"]
+        ? { cert: readPem("tls-cert", values["tls-cert"]), key: readPem("tls-key", values["tls-key"]) }
+        : undefined,
     faults,
     faultSeed: integer("fault-seed", values["fault-seed"], 0, 0xffffffff),
     log: values.log ? (line) => process.stderr.write(`${line}\n`) : undefined,

@@ -77,6 +77,7 @@ export function handleControl(ctx: ControlContext, method: string, path: string,
   const routes = own(ROUTES, path.slice(CONTROL_PREFIX.length));
   if (!routes) return apiError(404, `Unknown control endpoint: ${path}`);
   const handler = own(routes, method);
-  if (!handler) return apiError(405, `Method ${method} not allowed on ${path}`, { allow: Object.keys(routes).join(", ") });
+  if (!handler)
+    return apiError(405, `Method ${method} not allowed on ${path}`, { allow: Object.keys(routes).join(", ") });
   return handler(ctx, body);
 }

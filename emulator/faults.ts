@@ -43,12 +43,24 @@ export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule
   if (rule.failureRate !== undefined && !(rule.failureRate >= 0 && rule.failureRate <= 1)) {
     throw new TypeError(`${where}: "failureRate" must be between 0 and 1`);
   }
-  if (rule.dropConnection && rule.performThenDrop) throw new TypeError(`${where}: choose dropConnection or performThenDrop, not both`);
+  if (rule.dropConnection && rule.performThenDrop)
+    throw new TypeError(`${where}: choose dropConnection or performThenDrop, not both`);
   if ((rule.dropConnection || rule.performThenDrop) && rule.status !== undefined) {
     throw new TypeError(`${where}: a dropped connection has no status`);
   }
-  const acts = [rule.status, rule.failureRate, rule.count, rule.retryAfterSeconds, rule.latencyMs, rule.dropConnection || undefined, rule.performThenDrop || undefined];
-  if (acts.every((a) => a === undefined)) throw new TypeError(`${where} does nothing: give status, failureRate, count, latencyMs, dropConnection or performThenDrop`);
+  const acts = [
+    rule.status,
+    rule.failureRate,
+    rule.count,
+    rule.retryAfterSeconds,
+    rule.latencyMs,
+    rule.dropConnection || undefined,
+    rule.performThenDrop || undefined,
+  ];
+  if (acts.every((a) => a === undefined))
+    throw new TypeError(
+      `${where} does nothing: give status, failureRate, count, latencyMs, dropConnection or performThenDrop`,
+    );
   return rule;
 }
 
@@ -104,7 +116,9 @@ export class FaultInjector {
   }
 
   rules(): FaultRule[] {
-    return this.#rules.map(({ rule, remaining }) => (remaining === undefined ? { ...rule } : { ...rule, count: remaining }));
+    return this.#rules.map(({ rule, remaining }) =>
+      remaining === undefined ? { ...rule } : { ...rule, count: remaining },
+    );
   }
 
   /** Picks the first rule that matches `path` and whose dice say fire; spends one of its count. */
@@ -118,7 +132,13 @@ export class FaultInjector {
       if (entry.remaining !== undefined && --entry.remaining <= 0) this.#rules.splice(i, 1);
       return {
         latencyMs: rule.latencyMs ?? 0,
-        kind: rule.dropConnection ? "drop" : rule.performThenDrop ? "performThenDrop" : respondsWithStatus(rule) ? "respond" : "none",
+        kind: rule.dropConnection
+          ? "drop"
+          : rule.performThenDrop
+            ? "performThenDrop"
+            : respondsWithStatus(rule)
+              ? "respond"
+              : "none",
         status: rule.status ?? 503,
         retryAfterSeconds: rule.retryAfterSeconds,
       };

@@ -19,10 +19,12 @@ export function apiError(status: number, msg: string, headers?: Record<string, s
 
 /** Thrown by handlers for a 4xx/5xx answer; the server turns it into a Reply. */
 export class HttpError extends Error {
-  constructor(
-    readonly reply: Reply,
-  ) {
-    super(typeof (reply.body as { msg?: unknown })?.msg === "string" ? (reply.body as { msg: string }).msg : `HTTP ${reply.status}`);
+  constructor(readonly reply: Reply) {
+    super(
+      typeof (reply.body as { msg?: unknown })?.msg === "string"
+        ? (reply.body as { msg: string }).msg
+        : `HTTP ${reply.status}`,
+    );
   }
 }
 
@@ -63,7 +65,10 @@ export function parseJsonObject(text: string): Record<string, unknown> {
     fail(400, "Malformed JSON body: not valid JSON");
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    fail(400, `Request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+    fail(
+      400,
+      `Request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }

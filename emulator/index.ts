@@ -6,4 +6,13 @@
 export { startEmulator } from "./server";
 export { validateFaultRule, validateFaultRules } from "./faults";
 export { TOKEN_PATH, CLIENT_ID } from "./auth";
-export type { EmulatorOptions, FaultRule, RunningEmulator, StoredUser, EmulatorStats, Edition, Licence, NewUser } from "./types";
+export type {
+  EmulatorOptions,
+  FaultRule,
+  RunningEmulator,
+  StoredUser,
+  EmulatorStats,
+  Edition,
+  Licence,
+  NewUser,
+} from "./types";

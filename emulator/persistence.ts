@@ -32,7 +32,9 @@ export async function loadDataFile(file: string): Promise<UserRecord[] | undefin
     throw new DataFileError(`Cannot read the emulator data file ${file}: ${(e as Error).message}`);
   }
   const bad = (why: string): DataFileError =>
-    new DataFileError(`The emulator data file ${file} is corrupt or not an emulator data file (${why}); refusing to start. Move it away to start a fresh instance.`);
+    new DataFileError(
+      `The emulator data file ${file} is corrupt or not an emulator data file (${why}); refusing to start. Move it away to start a fresh instance.`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -51,7 +53,8 @@ export async function loadDataFile(file: string): Promise<UserRecord[] | undefin
     const { passwordHash, ...user } = raw as StoredUser & { passwordHash?: string };
     if (ids.has(user.id)) throw bad(`users[${i}]: duplicate id ${user.id}`);
     if (usernames.has(user.username.toLowerCase())) throw bad(`users[${i}]: duplicate username ${user.username}`);
-    if (user.email !== undefined && emails.has(user.email.toLowerCase())) throw bad(`users[${i}]: duplicate email ${user.email}`);
+    if (user.email !== undefined && emails.has(user.email.toLowerCase()))
+      throw bad(`users[${i}]: duplicate email ${user.email}`);
     ids.add(user.id);
     usernames.add(user.username.toLowerCase());
     if (user.email !== undefined) emails.add(user.email.toLowerCase());
@@ -65,12 +68,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function userProblem(u: unknown): string | undefined {
   if (!isObject(u)) return "not an object";
-  for (const k of ["id", "username"]) if (typeof u[k] !== "string" || u[k] === "") return `"${k}" is not a non-empty string`;
-  for (const k of ["email", "firstName", "lastName"]) if (u[k] !== undefined && typeof u[k] !== "string") return `"${k}" is not a string`;
+  for (const k of ["id", "username"])
+    if (typeof u[k] !== "string" || u[k] === "") return `"${k}" is not a non-empty string`;
+  for (const k of ["email", "firstName", "lastName"])
+    if (u[k] !== undefined && typeof u[k] !== "string") return `"${k}" is not a string`;
   for (const k of ["enabled", "emailVerified"]) if (typeof u[k] !== "boolean") return `"${k}" is not a boolean`;
   for (const k of ["createdTimestamp", "notBefore"]) if (typeof u[k] !== "number") return `"${k}" is not a number`;
   for (const k of ["requiredActions", "disableableCredentialTypes"]) {
-    if (!Array.isArray(u[k]) || !(u[k] as unknown[]).every((x) => typeof x === "string")) return `"${k}" is not an array of strings`;
+    if (!Array.isArray(u[k]) || !(u[k] as unknown[]).every((x) => typeof x === "string"))
+      return `"${k}" is not an array of strings`;
   }
   if (!isObject(u.access)) return `"access" is not an object`;
   if (u.passwordHash !== undefined && !isPasswordHash(u.passwordHash)) return `"passwordHash" is not a salted hash`;
@@ -79,7 +85,8 @@ function userProblem(u: unknown): string | undefined {
 
 function serialize(records: Iterable<UserRecord>): string {
   const users: DataFile["users"] = [];
-  for (const r of records) users.push(r.passwordHash === undefined ? r.user : { ...r.user, passwordHash: r.passwordHash });
+  for (const r of records)
+    users.push(r.passwordHash === undefined ? r.user : { ...r.user, passwordHash: r.passwordHash });
   const data: DataFile = { format: FORMAT, version: VERSION, savedAt: Date.now(), users };
   return JSON.stringify(data);
 }
@@ -106,7 +113,11 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
   // Make the rename itself durable; not every platform can fsync a directory.
   const d = await fs.open(dir, "r").catch(() => undefined);
-  if (d) await d.sync().catch(() => undefined).finally(() => d.close());
+  if (d)
+    await d
+      .sync()
+      .catch(() => undefined)
+      .finally(() => d.close());
 }
 
 /**

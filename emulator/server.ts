@@ -20,13 +20,17 @@ const NO_FAULT: FaultAction = { latencyMs: 0, kind: "none", status: 0 };
 
 function checkOptions(o: EmulatorOptions): void {
   const positive = (name: string, v: number | undefined) => {
-    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0)) throw new TypeError(`${name} must be a positive number, got ${v}`);
+    if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v > 0))
+      throw new TypeError(`${name} must be a positive number, got ${v}`);
   };
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new TypeError(`port must be an integer 0-65535, got ${o.port}`);
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535))
+    throw new TypeError(`port must be an integer 0-65535, got ${o.port}`);
   positive("tokenTtlSeconds", o.tokenTtlSeconds);
   positive("refreshTtlSeconds", o.refreshTtlSeconds);
-  if (o.adminPassword !== undefined && (typeof o.adminPassword !== "string" || o.adminPassword === "")) throw new TypeError("adminPassword must be a non-empty string");
-  if (o.staticTokens?.some((t) => typeof t !== "string" || !/^\S+$/.test(t))) throw new TypeError("staticTokens must be non-empty strings without spaces");
+  if (o.adminPassword !== undefined && (typeof o.adminPassword !== "string" || o.adminPassword === ""))
+    throw new TypeError("adminPassword must be a non-empty string");
+  if (o.staticTokens?.some((t) => typeof t !== "string" || !/^\S+$/.test(t)))
+    throw new TypeError("staticTokens must be non-empty strings without spaces");
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -55,9 +59,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = new FaultInjector(options.faults ?? [], options.faultSeed);
   const stats = new StatsRecorder(() => tokens.issued);
   const control: ControlContext | undefined =
-    options.control === false ? undefined : { store, faults, stats, issueToken: () => tokens.issueAdminToken(), tokenTtlSeconds };
+    options.control === false
+      ? undefined
+      : { store, faults, stats, issueToken: () => tokens.issueAdminToken(), tokenTtlSeconds };
   const ctx: RouteContext = {
-    users: { store, persist: () => persister?.save() ?? Promise.resolve(), unknownIdsError: options.unknownIdsError ?? false },
+    users: {
+      store,
+      persist: () => persister?.save() ?? Promise.resolve(),
+      unknownIdsError: options.unknownIdsError ?? false,
+    },
     tokens,
     control,
   };
@@ -81,7 +91,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log(`${req.method} ${pathOf(req)} ${reply.status} ${Date.now() - started}ms`);
     if (res.destroyed || res.headersSent) return;
     const text = JSON.stringify(reply.body);
-    res.writeHead(reply.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...reply.headers });
+    res.writeHead(reply.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...reply.headers,
+    });
     res.end(text);
   }
 
@@ -112,9 +126,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (closed) return;
     if (fault.kind === "drop") return drop(req, started, counted);
     if (fault.kind === "respond") {
-      const headers = fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : undefined;
+      const headers =
+        fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : undefined;
       const text = STATUS_TEXT[fault.status] ?? "Injected";
-      return write(req, res, apiError(fault.status, `Injected fault: ${fault.status} ${text}`, headers), started, counted);
+      return write(
+        req,
+        res,
+        apiError(fault.status, `Injected fault: ${fault.status} ${text}`, headers),
+        started,
+        counted,
+      );
     }
     let reply: Reply;
     const work = dispatch(ctx, { method, path, headers: req.headers, body });
@@ -138,7 +159,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       res.destroy();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createHttpServer(handler);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -186,7 +209,8 @@ function pathOf(req: IncomingMessage): string {
 }
 
 function addUser(store: UserStore, persister: Persister | undefined, log: (l: string) => void, u: NewUser): StoredUser {
-  if (u.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(u.email)) throw new TypeError(`addUser: invalid email ${JSON.stringify(u.email)}`);
+  if (u.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(u.email))
+    throw new TypeError(`addUser: invalid email ${JSON.stringify(u.email)}`);
   let user: StoredUser;
   try {
     user = store.create(

@@ -30,7 +30,8 @@ export function licenceFor(edition: Edition, maxActiveUsers?: number): Licence {
   if (maxActiveUsers !== undefined && (!Number.isInteger(maxActiveUsers) || maxActiveUsers < 0)) {
     throw new TypeError(`maxActiveUsers must be a non-negative integer, got ${maxActiveUsers}`);
   }
-  if (edition !== "community" && edition !== "enterprise") throw new TypeError(`edition must be "community" or "enterprise", got ${String(edition)}`);
+  if (edition !== "community" && edition !== "enterprise")
+    throw new TypeError(`edition must be "community" or "enterprise", got ${String(edition)}`);
   return { edition, maxActiveUsers: maxActiveUsers ?? (edition === "community" ? COMMUNITY_LIMIT : null) };
 }
 
@@ -64,7 +65,12 @@ function representation(c: CreateUser, id: string, username: string): StoredUser
 }
 
 export function copyUser(u: StoredUser): StoredUser {
-  return { ...u, access: { ...u.access }, requiredActions: [...u.requiredActions], disableableCredentialTypes: [...u.disableableCredentialTypes] };
+  return {
+    ...u,
+    access: { ...u.access },
+    requiredActions: [...u.requiredActions],
+    disableableCredentialTypes: [...u.disableableCredentialTypes],
+  };
 }
 
 export class UserStore {
@@ -130,10 +136,14 @@ export class UserStore {
     const email = c.email?.toLowerCase();
     const username = (c.username ?? email)?.toLowerCase();
     if (!username) throw new StoreError("invalid", "A user needs an email or a username");
-    if (email !== undefined && this.#byEmail.has(email)) throw new StoreError("exists", `User exists with same email: ${email}`);
+    if (email !== undefined && this.#byEmail.has(email))
+      throw new StoreError("exists", `User exists with same email: ${email}`);
     if (this.#byUsername.has(username)) throw new StoreError("exists", `User exists with same username: ${username}`);
     if (c.enabled && enforceLicence) this.#checkSeat();
-    const rec: UserRecord = { user: representation({ ...c, email }, randomUUID(), username), passwordHash: c.passwordHash };
+    const rec: UserRecord = {
+      user: representation({ ...c, email }, randomUUID(), username),
+      passwordHash: c.passwordHash,
+    };
     this.#index(rec);
     if (this.#counts(rec)) this.#active++;
     return rec.user;

@@ -49,7 +49,8 @@ function query(ctx: UsersContext, body: Record<string, unknown>): Reply {
     for (const r of ctx.store.records()) users[r.user.id] = r.user;
     return json(200, { users });
   }
-  if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string")) fail(400, "Field user_ids must be an array of strings (Keycloak user ids)");
+  if (!Array.isArray(ids) || !ids.every((x) => typeof x === "string"))
+    fail(400, "Field user_ids must be an array of strings (Keycloak user ids)");
   for (const id of ids as string[]) {
     const r = ctx.store.byId(id);
     if (r) users[id] = r.user;
@@ -62,7 +63,8 @@ async function invite(ctx: UsersContext, body: Record<string, unknown>): Promise
   const email = emailOf(body);
   const given = body.password;
   // null is taken as "not given": generated clients may send it for an unset optional field.
-  if (given !== undefined && given !== null && (typeof given !== "string" || given === "")) fail(400, "Field password must be a non-empty string when given");
+  if (given !== undefined && given !== null && (typeof given !== "string" || given === ""))
+    fail(400, "Field password must be a non-empty string when given");
   const password = typeof given === "string" ? given : temporaryPassword();
   // Hash before the (synchronous) check-and-insert, so concurrent invites cannot both pass the checks.
   const passwordHash = await hashPassword(password);

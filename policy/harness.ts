@@ -6,13 +6,13 @@
  */
 import * as policySdk from "@pulumi/policy";
 import type {
-    PolicyResource,
-    PolicyResourceOptions,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "./userResources";
 
@@ -20,54 +20,59 @@ export { UNKNOWN_DURING_PREVIEW };
 
 // Exported by @pulumi/policy's index at run time, though its published typings leave them out.
 const { unknownCheckingProxy } = policySdk as unknown as {
-    unknownCheckingProxy<T extends object>(props: T): T;
+  unknownCheckingProxy<T extends object>(props: T): T;
 };
 
 export interface Violation {
-    readonly message: string;
-    readonly urn?: string;
+  readonly message: string;
+  readonly urn?: string;
 }
 
 export interface PolicyOutcome {
-    readonly violations: Violation[];
-    /** The reason given when the policy declared itself not applicable. */
-    readonly notApplicable?: string;
+  readonly violations: Violation[];
+  /** The reason given when the policy declared itself not applicable. */
+  readonly notApplicable?: string;
 }
 
 class NotApplicable extends Error {
-    constructor(readonly reason: string | undefined) {
-        super(reason ?? "Policy does not apply");
-    }
+  constructor(readonly reason: string | undefined) {
+    super(reason ?? "Policy does not apply");
+  }
 }
 
 const defaultOptions: PolicyResourceOptions = {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
 };
 
 export function urnFor(type: string, name: string, stack = "dev", project = "wallaroo-users"): string {
-    return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+  return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
 /** A resource as a stack policy receives it. */
-export function policyResource(type: string, name: string, props: Record<string, unknown>, urn = urnFor(type, name)): PolicyResource {
-    const proxied = unknownCheckingProxy({ ...props });
-    const isType = (resourceClass: unknown): boolean =>
-        (resourceClass as { __pulumiType?: unknown } | undefined)?.__pulumiType === type;
-    return {
-        type,
-        name,
-        urn,
-        props: proxied,
-        opts: defaultOptions,
-        dependencies: [],
-        propertyDependencies: {},
-        isType,
-        asType: ((resourceClass: unknown) => (isType(resourceClass) ? proxied : undefined)) as PolicyResource["asType"],
-    };
+export function policyResource(
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  urn = urnFor(type, name),
+): PolicyResource {
+  const proxied = unknownCheckingProxy({ ...props });
+  const isType = (resourceClass: unknown): boolean =>
+    (resourceClass as { __pulumiType?: unknown } | undefined)?.__pulumiType === type;
+  return {
+    type,
+    name,
+    urn,
+    props: proxied,
+    opts: defaultOptions,
+    dependencies: [],
+    propertyDependencies: {},
+    isType,
+    asType: ((resourceClass: unknown) => (isType(resourceClass) ? proxied : undefined)) as PolicyResource["asType"],
+  };
 }
 
 /**
@@ -75,71 +80,74 @@ export function policyResource(type: string, name: string, props: Record<string,
  * afterwards; the engine leaves out internal keys such as `__provider`.
  */
 export function userResource(name: string, props: Record<string, unknown>): PolicyResource {
-    return policyResource(WALLAROO_USER_TYPE, name, props);
+  return policyResource(WALLAROO_USER_TYPE, name, props);
 }
 
 function collector(): { violations: Violation[]; reportViolation: ReportViolation } {
-    const violations: Violation[] = [];
-    return { violations, reportViolation: (message, urn) => void violations.push(urn === undefined ? { message } : { message, urn }) };
+  const violations: Violation[] = [];
+  return {
+    violations,
+    reportViolation: (message, urn) => void violations.push(urn === undefined ? { message } : { message, urn }),
+  };
 }
 
 function throwNotApplicable(reason?: string): never {
-    throw new NotApplicable(reason);
+  throw new NotApplicable(reason);
 }
 
 function configFor(config: Record<string, unknown>) {
-    return <T extends object>(): T => ({ ...config }) as T;
+  return <T extends object>(): T => ({ ...config }) as T;
 }
 
 /** Runs a stack policy's `validateStack` over `resources` with the given policy configuration. */
 export async function runStackPolicy(
-    policy: StackValidationPolicy,
-    resources: PolicyResource[],
-    config: Record<string, unknown> = {},
+  policy: StackValidationPolicy,
+  resources: PolicyResource[],
+  config: Record<string, unknown> = {},
 ): Promise<PolicyOutcome> {
-    const { violations, reportViolation } = collector();
-    const args: StackValidationArgs = {
-        resources,
-        stackTags: new Map(),
-        getConfig: configFor(config),
-        notApplicable: throwNotApplicable,
-    };
-    try {
-        await policy.validateStack(args, reportViolation);
-    } catch (e) {
-        if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
-        throw e;
-    }
-    return { violations };
+  const { violations, reportViolation } = collector();
+  const args: StackValidationArgs = {
+    resources,
+    stackTags: new Map(),
+    getConfig: configFor(config),
+    notApplicable: throwNotApplicable,
+  };
+  try {
+    await policy.validateStack(args, reportViolation);
+  } catch (e) {
+    if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
+    throw e;
+  }
+  return { violations };
 }
 
 /** Runs a resource policy's `validateResource` on one resource (the request `Analyze` receives). */
 export async function runResourcePolicy(
-    policy: ResourceValidationPolicy,
-    resource: PolicyResource,
-    config: Record<string, unknown> = {},
+  policy: ResourceValidationPolicy,
+  resource: PolicyResource,
+  config: Record<string, unknown> = {},
 ): Promise<PolicyOutcome> {
-    const { violations, reportViolation } = collector();
-    const args: ResourceValidationArgs = {
-        type: resource.type,
-        props: resource.props,
-        urn: resource.urn,
-        name: resource.name,
-        opts: resource.opts,
-        stackTags: new Map(),
-        isType: resource.isType,
-        asType: resource.asType as ResourceValidationArgs["asType"],
-        getConfig: configFor(config),
-        notApplicable: throwNotApplicable,
-    };
-    const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
-    try {
-        for (const validate of validations) {
-            await validate(args, reportViolation);
-        }
-    } catch (e) {
-        if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
-        throw e;
+  const { violations, reportViolation } = collector();
+  const args: ResourceValidationArgs = {
+    type: resource.type,
+    props: resource.props,
+    urn: resource.urn,
+    name: resource.name,
+    opts: resource.opts,
+    stackTags: new Map(),
+    isType: resource.isType,
+    asType: resource.asType as ResourceValidationArgs["asType"],
+    getConfig: configFor(config),
+    notApplicable: throwNotApplicable,
+  };
+  const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
+  try {
+    for (const validate of validations) {
+      await validate(args, reportViolation);
     }
-    return { violations };
+  } catch (e) {
+    if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
+    throw e;
+  }
+  return { violations };
 }

@@ -11,7 +11,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { POLICY_PACK_NAME, wallarooPolicies } from "./policies";
 
 new PolicyPack(POLICY_PACK_NAME, {
-    displayName: "Wallaroo licence",
-    description: "Checks pulumi-wallaroo users: active users within the licence, well-formed and unique emails.",
-    policies: wallarooPolicies,
+  displayName: "Wallaroo licence",
+  description: "Checks pulumi-wallaroo users: active users within the licence, well-formed and unique emails.",
+  policies: wallarooPolicies,
 });

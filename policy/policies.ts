@@ -10,23 +10,23 @@
  * advisory "can't run policy during preview", which would hide a definite over-limit count.
  */
 import type {
-    Policies,
-    ResourceValidation,
-    ResourceValidationPolicy,
-    StackValidation,
-    StackValidationPolicy,
+  Policies,
+  ResourceValidation,
+  ResourceValidationPolicy,
+  StackValidation,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { emailProblem } from "../sdk/email";
 import { activeUserLimit, activeUserLimitConfigSchema, parseActiveUserLimitConfig } from "./config";
 import {
-    UNKNOWN,
-    WALLAROO_USER_TYPE,
-    WallarooUser,
-    describeUser,
-    emailKey,
-    isWallarooUser,
-    readProperty,
-    wallarooUsers,
+  UNKNOWN,
+  WALLAROO_USER_TYPE,
+  WallarooUser,
+  describeUser,
+  emailKey,
+  isWallarooUser,
+  readProperty,
+  wallarooUsers,
 } from "./userResources";
 
 export const POLICY_PACK_NAME = "wallaroo-licence";
@@ -44,167 +44,171 @@ export const MAX_LISTED_USERS = 50;
  * before deserializing anything; the functions still filter by type themselves.
  */
 function onlyForUsers<F extends ResourceValidation | StackValidation>(fn: F): F {
-    return Object.assign(fn, { __pulumiType: WALLAROO_USER_TYPE });
+  return Object.assign(fn, { __pulumiType: WALLAROO_USER_TYPE });
 }
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-    return `${count} ${count === 1 ? singular : pluralForm}`;
+  return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
 function listUsers(users: readonly WallarooUser[]): string {
-    const listed = users.slice(0, MAX_LISTED_USERS).map(describeUser).join(", ");
-    const rest = users.length - MAX_LISTED_USERS;
-    return rest > 0 ? `${listed} and ${rest} more` : listed;
+  const listed = users.slice(0, MAX_LISTED_USERS).map(describeUser).join(", ");
+  const rest = users.length - MAX_LISTED_USERS;
+  return rest > 0 ? `${listed} and ${rest} more` : listed;
 }
 
 function quoteEmail(email: string): string {
-    const shown = email.length > 100 ? `${email.slice(0, 100)}…` : email;
-    return JSON.stringify(shown);
+  const shown = email.length > 100 ? `${email.slice(0, 100)}…` : email;
+  return JSON.stringify(shown);
 }
 
 const validateActiveUserLimit: StackValidation = (args, reportViolation) => {
-    const config = parseActiveUserLimitConfig(ACTIVE_USER_LIMIT_POLICY, args.getConfig<Record<string, unknown>>());
-    const { limit, source } = activeUserLimit(config);
-    if (limit === undefined) {
-        return;
+  const config = parseActiveUserLimitConfig(ACTIVE_USER_LIMIT_POLICY, args.getConfig<Record<string, unknown>>());
+  const { limit, source } = activeUserLimit(config);
+  if (limit === undefined) {
+    return;
+  }
+  const active: WallarooUser[] = [];
+  let activeUnknown = 0;
+  for (const user of wallarooUsers(args.resources)) {
+    if (user.active === UNKNOWN) {
+      activeUnknown++;
+    } else if (user.active) {
+      active.push(user);
     }
-    const active: WallarooUser[] = [];
-    let activeUnknown = 0;
-    for (const user of wallarooUsers(args.resources)) {
-        if (user.active === UNKNOWN) {
-            activeUnknown++;
-        } else if (user.active) {
-            active.push(user);
-        }
-    }
-    const unmanaged = config.unmanagedActiveUsers;
-    const total = active.length + unmanaged;
-    // A stack is only at fault when its own active users take the instance over the limit.
-    if (active.length === 0 || total <= limit) {
-        return;
-    }
-    const requested =
-        unmanaged > 0
-            ? `${plural(total, "active Wallaroo user")} requested (${active.length} in this stack + ${unmanaged} unmanaged)`
-            : `${plural(total, "active Wallaroo user")} requested in this stack`;
-    const skipped =
-        activeUnknown > 0
-            ? ` ${plural(activeUnknown, "more user")} whose active flag is not known until apply ${activeUnknown === 1 ? "was" : "were"} not counted.`
-            : "";
-    reportViolation(
-        `${requested}, but ${source} allows ${limit}. ` +
-            `Deactivate ${total - limit} (set active: false) or raise the limit. ` +
-            `Active in this stack: ${listUsers(active)}.${skipped}`,
-    );
+  }
+  const unmanaged = config.unmanagedActiveUsers;
+  const total = active.length + unmanaged;
+  // A stack is only at fault when its own active users take the instance over the limit.
+  if (active.length === 0 || total <= limit) {
+    return;
+  }
+  const requested =
+    unmanaged > 0
+      ? `${plural(total, "active Wallaroo user")} requested (${active.length} in this stack + ${unmanaged} unmanaged)`
+      : `${plural(total, "active Wallaroo user")} requested in this stack`;
+  const skipped =
+    activeUnknown > 0
+      ? ` ${plural(activeUnknown, "more user")} whose active flag is not known until apply ${activeUnknown === 1 ? "was" : "were"} not counted.`
+      : "";
+  reportViolation(
+    `${requested}, but ${source} allows ${limit}. ` +
+      `Deactivate ${total - limit} (set active: false) or raise the limit. ` +
+      `Active in this stack: ${listUsers(active)}.${skipped}`,
+  );
 };
 
 const validateUserEmail: ResourceValidation = (args, reportViolation) => {
-    if (!isWallarooUser(args)) {
-        args.notApplicable(`Policy only applies to resources of type '${WALLAROO_USER_TYPE}'`);
-    }
-    const email = readProperty(args.props, "email");
-    if (email === UNKNOWN) {
-        return; // reported by wallaroo-unknown-values; checked on the real value during `pulumi up`
-    }
-    let problem: string | undefined;
-    if (typeof email === "string") {
-        const why = emailProblem(email);
-        problem = why && `email ${quoteEmail(email)} ${why}`;
-    } else if (email === undefined || email === null) {
-        problem = "has no email";
-    } else {
-        problem = `has an email that is not a string (${typeof email})`;
-    }
-    if (problem !== undefined) {
-        reportViolation(
-            `Wallaroo user '${args.name}': ${problem}. A user registered without a proper email address ` +
-                `cannot create a workspace or log in; use a full address such as name@example.com.`,
-        );
-    }
+  if (!isWallarooUser(args)) {
+    args.notApplicable(`Policy only applies to resources of type '${WALLAROO_USER_TYPE}'`);
+  }
+  const email = readProperty(args.props, "email");
+  if (email === UNKNOWN) {
+    return; // reported by wallaroo-unknown-values; checked on the real value during `pulumi up`
+  }
+  let problem: string | undefined;
+  if (typeof email === "string") {
+    const why = emailProblem(email);
+    problem = why && `email ${quoteEmail(email)} ${why}`;
+  } else if (email === undefined || email === null) {
+    problem = "has no email";
+  } else {
+    problem = `has an email that is not a string (${typeof email})`;
+  }
+  if (problem !== undefined) {
+    reportViolation(
+      `Wallaroo user '${args.name}': ${problem}. A user registered without a proper email address ` +
+        `cannot create a workspace or log in; use a full address such as name@example.com.`,
+    );
+  }
 };
 
 const validateDuplicateEmail: StackValidation = (args, reportViolation) => {
-    const firstByEmail = new Map<string, WallarooUser>();
-    for (const user of wallarooUsers(args.resources)) {
-        const key = emailKey(user);
-        if (!key) {
-            continue; // unknown, missing or blank: nothing to compare (wallaroo-user-email reports blanks)
-        }
-        const first = firstByEmail.get(key);
-        if (first === undefined) {
-            firstByEmail.set(key, user);
-            continue;
-        }
-        reportViolation(
-            `Wallaroo users '${first.name}' and '${user.name}' both manage ${key} ` +
-                `(emails are compared trimmed and case-insensitively). Wallaroo identifies a user by email, ` +
-                `so both resources would act on the same account and undo each other's changes; keep one.\n` +
-                `  ${first.urn}\n  ${user.urn}`,
-            user.urn,
-        );
+  const firstByEmail = new Map<string, WallarooUser>();
+  for (const user of wallarooUsers(args.resources)) {
+    const key = emailKey(user);
+    if (!key) {
+      continue; // unknown, missing or blank: nothing to compare (wallaroo-user-email reports blanks)
     }
+    const first = firstByEmail.get(key);
+    if (first === undefined) {
+      firstByEmail.set(key, user);
+      continue;
+    }
+    reportViolation(
+      `Wallaroo users '${first.name}' and '${user.name}' both manage ${key} ` +
+        `(emails are compared trimmed and case-insensitively). Wallaroo identifies a user by email, ` +
+        `so both resources would act on the same account and undo each other's changes; keep one.\n` +
+        `  ${first.urn}\n  ${user.urn}`,
+      user.urn,
+    );
+  }
 };
 
 const validateUnknownValues: StackValidation = (args, reportViolation) => {
-    for (const user of wallarooUsers(args.resources)) {
-        const notes: string[] = [];
-        if (user.email === UNKNOWN) {
-            notes.push(
-                `its email is computed from another resource and not known until apply, so ` +
-                    `${USER_EMAIL_POLICY} and ${DUPLICATE_EMAIL_POLICY} could not check it in this preview`,
-            );
-        }
-        if (user.active === UNKNOWN) {
-            notes.push(
-                `whether it is active is not known until apply, so ${ACTIVE_USER_LIMIT_POLICY} did not count it ` +
-                    `in this preview (the stack may have one more active user than checked)`,
-            );
-        }
-        if (notes.length > 0) {
-            reportViolation(
-                `Wallaroo user '${user.name}': ${notes.join("; ")}. ` +
-                    `The checks run again on the real values during \`pulumi up\`.`,
-                user.urn,
-            );
-        }
+  for (const user of wallarooUsers(args.resources)) {
+    const notes: string[] = [];
+    if (user.email === UNKNOWN) {
+      notes.push(
+        `its email is computed from another resource and not known until apply, so ` +
+          `${USER_EMAIL_POLICY} and ${DUPLICATE_EMAIL_POLICY} could not check it in this preview`,
+      );
     }
+    if (user.active === UNKNOWN) {
+      notes.push(
+        `whether it is active is not known until apply, so ${ACTIVE_USER_LIMIT_POLICY} did not count it ` +
+          `in this preview (the stack may have one more active user than checked)`,
+      );
+    }
+    if (notes.length > 0) {
+      reportViolation(
+        `Wallaroo user '${user.name}': ${notes.join("; ")}. ` +
+          `The checks run again on the real values during \`pulumi up\`.`,
+        user.urn,
+      );
+    }
+  }
 };
 
 export const activeUserLimitPolicy: StackValidationPolicy = {
-    name: ACTIVE_USER_LIMIT_POLICY,
-    displayName: "Wallaroo active-user limit",
-    description:
-        "Keeps the active Wallaroo users within the licence: Community allows 5 active users " +
-        "(deactivated users do not count), Enterprise has no limit.",
-    enforcementLevel: "mandatory",
-    configSchema: activeUserLimitConfigSchema,
-    validateStack: onlyForUsers(validateActiveUserLimit),
+  name: ACTIVE_USER_LIMIT_POLICY,
+  displayName: "Wallaroo active-user limit",
+  description:
+    "Keeps the active Wallaroo users within the licence: Community allows 5 active users " +
+    "(deactivated users do not count), Enterprise has no limit.",
+  enforcementLevel: "mandatory",
+  configSchema: activeUserLimitConfigSchema,
+  validateStack: onlyForUsers(validateActiveUserLimit),
 };
 
 export const userEmailPolicy: ResourceValidationPolicy = {
-    name: USER_EMAIL_POLICY,
-    displayName: "Wallaroo user email",
-    description: "Every Wallaroo user needs a well-formed email address.",
-    enforcementLevel: "mandatory",
-    validateResource: onlyForUsers(validateUserEmail),
+  name: USER_EMAIL_POLICY,
+  displayName: "Wallaroo user email",
+  description: "Every Wallaroo user needs a well-formed email address.",
+  enforcementLevel: "mandatory",
+  validateResource: onlyForUsers(validateUserEmail),
 };
 
 export const duplicateEmailPolicy: StackValidationPolicy = {
-    name: DUPLICATE_EMAIL_POLICY,
-    displayName: "Unique Wallaroo user emails",
-    description: "A stack declares each Wallaroo user (email) once.",
-    enforcementLevel: "mandatory",
-    validateStack: onlyForUsers(validateDuplicateEmail),
+  name: DUPLICATE_EMAIL_POLICY,
+  displayName: "Unique Wallaroo user emails",
+  description: "A stack declares each Wallaroo user (email) once.",
+  enforcementLevel: "mandatory",
+  validateStack: onlyForUsers(validateDuplicateEmail),
 };
 
 export const unknownValuesPolicy: StackValidationPolicy = {
-    name: UNKNOWN_VALUES_POLICY,
-    displayName: "Wallaroo values unknown during preview",
-    description: "Notes the Wallaroo user values the other policies could not check during preview.",
-    enforcementLevel: "advisory",
-    validateStack: onlyForUsers(validateUnknownValues),
+  name: UNKNOWN_VALUES_POLICY,
+  displayName: "Wallaroo values unknown during preview",
+  description: "Notes the Wallaroo user values the other policies could not check during preview.",
+  enforcementLevel: "advisory",
+  validateStack: onlyForUsers(validateUnknownValues),
 };
 
 /** All policies of the pack, in the order they are advertised. */
-export const wallarooPolicies: Policies = [activeUserLimitPolicy, userEmailPolicy, duplicateEmailPolicy, unknownValuesPolicy];
-
+export const wallarooPolicies: Policies = [
+  activeUserLimitPolicy,
+  userEmailPolicy,
+  duplicateEmailPolicy,
+  unknownValuesPolicy,
+];

@@ -26,13 +26,13 @@ export const WALLAROO_USER_TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
  * wire-protocol constants, the same as @pulumi/policy's (a test checks they stay equal).
  */
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string: UNKNOWN_DURING_PREVIEW
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
-    "030794c1-ac77-496b-92df-f27374a8bd58", // asset
-    "e48ece36-62e2-4504-bad9-02848725956a", // archive
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
+  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
+  "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string: UNKNOWN_DURING_PREVIEW
+  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
+  "030794c1-ac77-496b-92df-f27374a8bd58", // asset
+  "e48ece36-62e2-4504-bad9-02848725956a", // archive
+  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
 /**
@@ -51,63 +51,63 @@ export type Unknown = typeof UNKNOWN;
  * `undefined` when absent, {@link UNKNOWN} when computed, the plain value otherwise.
  */
 export function readProperty(props: object, key: string): unknown {
-    const descriptor = Object.getOwnPropertyDescriptor(props, key);
-    if (descriptor === undefined) {
-        return undefined;
-    }
-    const value: unknown = descriptor.value;
-    return typeof value === "string" && UNKNOWN_SENTINELS.has(value) ? UNKNOWN : value;
+  const descriptor = Object.getOwnPropertyDescriptor(props, key);
+  if (descriptor === undefined) {
+    return undefined;
+  }
+  const value: unknown = descriptor.value;
+  return typeof value === "string" && UNKNOWN_SENTINELS.has(value) ? UNKNOWN : value;
 }
 
 /** The parts of a `wallaroo.User` resource the policies look at. */
 export interface WallarooUser {
-    readonly name: string;
-    readonly urn: string;
-    /** The raw `email` property: a string when well typed, {@link UNKNOWN} during preview if computed. */
-    readonly email: unknown;
-    /** `active` defaults to true: only an explicit `false` deactivates a user. */
-    readonly active: boolean | Unknown;
+  readonly name: string;
+  readonly urn: string;
+  /** The raw `email` property: a string when well typed, {@link UNKNOWN} during preview if computed. */
+  readonly email: unknown;
+  /** `active` defaults to true: only an explicit `false` deactivates a user. */
+  readonly active: boolean | Unknown;
 }
 
 /** True for the type token of `wallaroo.User`. */
 export function isWallarooUser(resource: { readonly type: string }): boolean {
-    return resource.type === WALLAROO_USER_TYPE;
+  return resource.type === WALLAROO_USER_TYPE;
 }
 
 /** Views one resource (assumed to be a `wallaroo.User`) as a {@link WallarooUser}. */
 export function toWallarooUser(resource: Pick<PolicyResource, "name" | "urn" | "props">): WallarooUser {
-    const active = readProperty(resource.props, "active");
-    return {
-        name: resource.name,
-        urn: resource.urn,
-        email: readProperty(resource.props, "email"),
-        active: active === UNKNOWN ? UNKNOWN : active !== false,
-    };
+  const active = readProperty(resource.props, "active");
+  return {
+    name: resource.name,
+    urn: resource.urn,
+    email: readProperty(resource.props, "email"),
+    active: active === UNKNOWN ? UNKNOWN : active !== false,
+  };
 }
 
 /** The `wallaroo.User` resources of a stack, in the engine's order; one pass over `resources`. */
 export function wallarooUsers(resources: readonly PolicyResource[]): WallarooUser[] {
-    const users: WallarooUser[] = [];
-    for (const resource of resources) {
-        if (isWallarooUser(resource)) {
-            users.push(toWallarooUser(resource));
-        }
+  const users: WallarooUser[] = [];
+  for (const resource of resources) {
+    if (isWallarooUser(resource)) {
+      users.push(toWallarooUser(resource));
     }
-    return users;
+  }
+  return users;
 }
 
 /** The key two users are compared by (trimmed, lower-cased), or undefined when the email is not a known string. */
 export function emailKey(user: WallarooUser): string | undefined {
-    return typeof user.email === "string" ? normalizeEmail(user.email) : undefined;
+  return typeof user.email === "string" ? normalizeEmail(user.email) : undefined;
 }
 
 /** How a user is named in messages: the email when known, otherwise the resource name. */
 export function describeUser(user: WallarooUser): string {
-    if (typeof user.email === "string" && user.email.trim() !== "") {
-        return user.email.trim();
-    }
-    if (user.email === UNKNOWN) {
-        return `${user.name} (email not known until apply)`;
-    }
-    return `${user.name} (no email)`;
+  if (typeof user.email === "string" && user.email.trim() !== "") {
+    return user.email.trim();
+  }
+  if (user.email === UNKNOWN) {
+    return `${user.name} (email not known until apply)`;
+  }
+  return `${user.name} (no email)`;
 }

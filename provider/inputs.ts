@@ -62,7 +62,10 @@ function distance(a: string, b: string): number {
  * Validates raw inputs. Never throws: every problem is a failure naming the
  * property. Unknown values (preview) pass through untouched.
  */
-export function checkInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+export function checkInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
   const failures: CheckFailure[] = [];
   for (const key of Object.keys(news)) {
     if (RESERVED.has(key) || (KNOWN as readonly string[]).includes(key)) continue;
@@ -82,18 +85,27 @@ export function checkInputs(news: Record<string, unknown>): { inputs: Record<str
     } else {
       const problem = emailProblem(email);
       // A user registered without a proper email cannot create a workspace or log in (Wallaroo docs).
-      if (problem) failures.push({ property: "email", reason: `email '${email}' is not a valid address: it ${problem}` });
+      if (problem)
+        failures.push({ property: "email", reason: `email '${email}' is not a valid address: it ${problem}` });
     }
   }
   if (active !== undefined && !isUnknown(active) && typeof active !== "boolean") {
     failures.push({ property: "active", reason: `active must be true or false, not ${typeName(active)}` });
   }
   if (password !== undefined && !isUnknown(password)) {
-    if (typeof password !== "string") failures.push({ property: "password", reason: `password must be a string, not ${typeName(password)}` });
-    else if (password.length === 0) failures.push({ property: "password", reason: "password must not be empty (leave it out to have the server generate one)" });
+    if (typeof password !== "string")
+      failures.push({ property: "password", reason: `password must be a string, not ${typeName(password)}` });
+    else if (password.length === 0)
+      failures.push({
+        property: "password",
+        reason: "password must not be empty (leave it out to have the server generate one)",
+      });
   }
   if (adoptExisting !== undefined && !isUnknown(adoptExisting) && typeof adoptExisting !== "boolean") {
-    failures.push({ property: "adoptExisting", reason: `adoptExisting must be true or false, not ${typeName(adoptExisting)}` });
+    failures.push({
+      property: "adoptExisting",
+      reason: `adoptExisting must be true or false, not ${typeName(adoptExisting)}`,
+    });
   }
 
   const inputs: Record<string, unknown> = { ...news, active: active ?? true, adoptExisting: adoptExisting ?? false };

@@ -29,7 +29,11 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
  * block it; an `active` change is an update; `password` is only the initial
  * password and `adoptExisting` only steers create, so neither touches the server.
  */
-export async function diff(_id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+export async function diff(
+  _id: string,
+  olds: Props,
+  news: Props,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
   const replaces = isUnknown(news.email) || !sameEmail(olds.email, news.email) ? ["email"] : [];
   const activeChanged = isUnknown(news.active) || (olds.active !== false) !== (news.active !== false);
   return { changes: replaces.length > 0 || activeChanged, replaces, deleteBeforeReplace: replaces.length > 0 };
@@ -58,7 +62,9 @@ export async function create(props: Props): Promise<{ id: string; outs: UserOutp
   const client = getClient();
 
   if (want.adoptExisting) {
-    const existing = await client.getUserByEmail(email).catch(rethrow(`Cannot look up Wallaroo user '${email}' for adoption`));
+    const existing = await client
+      .getUserByEmail(email)
+      .catch(rethrow(`Cannot look up Wallaroo user '${email}' for adoption`));
     if (existing) return adopt(existing, want.active);
   }
 
@@ -67,19 +73,32 @@ export async function create(props: Props): Promise<{ id: string; outs: UserOutp
     .catch(rethrow(`Cannot create Wallaroo user '${email}'`));
   // Only a server-generated password is worth handing over; a given one is already known.
   const initialPassword = want.password === undefined && invited.password !== "" ? invited.password : undefined;
-  const fallback: UserOutputs = dropUndefined({ userId: invited.id, email, username: email, active: true, initialPassword, adopted: false });
+  const fallback: UserOutputs = dropUndefined({
+    userId: invited.id,
+    email,
+    username: email,
+    active: true,
+    initialPassword,
+    adopted: false,
+  });
 
   if (!want.active) {
     try {
       await client.deactivateUser(email);
     } catch (e) {
       // The user exists now: report it created-but-failed so the engine records it and the next up retries the deactivation.
-      throw initFailed(invited.id, fallback, `Wallaroo user '${email}' was invited (id ${invited.id}) but could not be deactivated: ${messageOf(e)}. Run pulumi up again to finish`);
+      throw initFailed(
+        invited.id,
+        fallback,
+        `Wallaroo user '${email}' was invited (id ${invited.id}) but could not be deactivated: ${messageOf(e)}. Run pulumi up again to finish`,
+      );
     }
   }
   // One coalesced query fills in what the server assigned (username, timestamps); best effort, refresh fills it later otherwise.
   const user = await client.getUser(invited.id).catch(() => null);
-  const outs = user ? outputsFrom(user, { initialPassword, adopted: false, email }) : { ...fallback, active: want.active };
+  const outs = user
+    ? outputsFrom(user, { initialPassword, adopted: false, email })
+    : { ...fallback, active: want.active };
   return { id: invited.id, outs };
 }
 
@@ -99,7 +118,9 @@ async function adopt(user: WallarooUser, active: boolean): Promise<{ id: string;
 export async function read(id: string, props: Props): Promise<{ id: string; props: Props }> {
   const user = await getClient()
     .getUser(id)
-    .catch(rethrow(`Cannot read Wallaroo user ${typeof props.email === "string" ? `'${props.email}' ` : ""}(id ${id})`));
+    .catch(
+      rethrow(`Cannot read Wallaroo user ${typeof props.email === "string" ? `'${props.email}' ` : ""}(id ${id})`),
+    );
   if (!user) return { id: "", props: {} };
   const kept = {
     initialPassword: typeof props.initialPassword === "string" ? props.initialPassword : undefined,

@@ -15,7 +15,10 @@ export interface UserOutputs {
 }
 
 /** Outputs from the server's record; `kept` carries what only the provider knows (initial password, adoption). */
-export function outputsFrom(user: WallarooUser, kept: { initialPassword?: string; adopted: boolean; email: string }): UserOutputs {
+export function outputsFrom(
+  user: WallarooUser,
+  kept: { initialPassword?: string; adopted: boolean; email: string },
+): UserOutputs {
   return dropUndefined({
     userId: user.id,
     email: user.email ?? kept.email,

@@ -45,14 +45,18 @@ export function configure(config: ConfigSource | undefined): void {
 export function optionsFromConfig(get: (key: string) => string | undefined): WallarooClientOptions {
   const flag = get(CONFIG_KEYS.insecureSkipTlsVerify);
   if (flag !== undefined && flag !== "true" && flag !== "false") {
-    throw new ConfigurationError(`${CONFIG_KEYS.insecureSkipTlsVerify} must be true or false, not '${flag}'`, { setting: CONFIG_KEYS.insecureSkipTlsVerify });
+    throw new ConfigurationError(`${CONFIG_KEYS.insecureSkipTlsVerify} must be true or false, not '${flag}'`, {
+      setting: CONFIG_KEYS.insecureSkipTlsVerify,
+    });
   }
   const retry: WallarooClientOptions["retry"] = {};
   const retries = get(CONFIG_KEYS.maxRetries);
   if (retries !== undefined && retries.trim() !== "") {
     const n = Number(retries);
     if (!/^\s*\d+\s*$/.test(retries) || n > 100) {
-      throw new ConfigurationError(`${CONFIG_KEYS.maxRetries} must be a whole number from 0 to 100, not '${retries}'`, { setting: CONFIG_KEYS.maxRetries });
+      throw new ConfigurationError(`${CONFIG_KEYS.maxRetries} must be a whole number from 0 to 100, not '${retries}'`, {
+        setting: CONFIG_KEYS.maxRetries,
+      });
     }
     retry.maxAttempts = n + 1;
   }
@@ -60,9 +64,12 @@ export function optionsFromConfig(get: (key: string) => string | undefined): Wal
   if (timeout !== undefined && timeout.trim() !== "") {
     const s = Number(timeout);
     if (!Number.isFinite(s) || s <= 0 || s > 3600) {
-      throw new ConfigurationError(`${CONFIG_KEYS.retryTimeoutSeconds} must be a number of seconds above 0 and at most 3600, not '${timeout}'`, {
-        setting: CONFIG_KEYS.retryTimeoutSeconds,
-      });
+      throw new ConfigurationError(
+        `${CONFIG_KEYS.retryTimeoutSeconds} must be a number of seconds above 0 and at most 3600, not '${timeout}'`,
+        {
+          setting: CONFIG_KEYS.retryTimeoutSeconds,
+        },
+      );
     }
     retry.maxElapsedMs = Math.round(s * 1000);
   }

@@ -82,7 +82,8 @@ function wrongValueMessage(key: string, value: unknown): string {
       return `'active' must be true or false, not ${describeValue(value)}${hint}`;
     }
     case "note": {
-      const hint = typeof value === "number" || typeof value === "boolean" ? ` (quote it: note: "${String(value)}")` : "";
+      const hint =
+        typeof value === "number" || typeof value === "boolean" ? ` (quote it: note: "${String(value)}")` : "";
       return `'note' must be text, not ${describeValue(value)}${hint}`;
     }
     default:
@@ -151,14 +152,20 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
   }
   if (!isRecord(value) || !isMap(doc.contents)) {
     const hint = Array.isArray(value) ? " (is the 'users:' line missing above the list?)" : "";
-    problems.push({ row: 0, line: lineOf(doc.contents as YamlNode | null), message: `the file must be a mapping with a 'users:' list, not ${describeValue(value)}${hint}` });
+    problems.push({
+      row: 0,
+      line: lineOf(doc.contents as YamlNode | null),
+      message: `the file must be a mapping with a 'users:' list, not ${describeValue(value)}${hint}`,
+    });
     return fail();
   }
 
   const top = doc.contents;
   const keyLine = (map: unknown, key: string): number | undefined => {
     if (!isMap(map)) return undefined;
-    const pair = (map.items as Pair<unknown, unknown>[]).find((p) => (p.key as { value?: unknown } | null)?.value === key || p.key === key);
+    const pair = (map.items as Pair<unknown, unknown>[]).find(
+      (p) => (p.key as { value?: unknown } | null)?.value === key || p.key === key,
+    );
     return lineOf(pair?.key as YamlNode | undefined);
   };
 
@@ -175,7 +182,11 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
     return fail();
   }
   if (users !== null && !Array.isArray(users)) {
-    problems.push({ row: 0, line: keyLine(top, "users"), message: `'users' must be a list of rows such as '- email: alice@example.com', not ${describeValue(users)}` });
+    problems.push({
+      row: 0,
+      line: keyLine(top, "users"),
+      message: `'users' must be a list of rows such as '- email: alice@example.com', not ${describeValue(users)}`,
+    });
     return fail();
   }
 
@@ -226,7 +237,14 @@ export function loadRoster(path: string): RosterEntry[] {
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "the file does not exist" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (code ?? "cannot read it");
+    const why =
+      code === "ENOENT"
+        ? "the file does not exist"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (code ?? "cannot read it");
     throw new RosterError(path, [{ row: 0, message: `the file cannot be read: ${why}` }]);
   }
   return parseRoster(text, path);

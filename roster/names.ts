@@ -6,7 +6,19 @@ const MAX_BASE = 80;
 
 /** Letters that Unicode decomposition does not reduce to ASCII. */
 const TRANSLITERATION: Record<string, string> = {
-  ß: "ss", æ: "ae", ø: "o", œ: "oe", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i", ĸ: "k", ŋ: "ng", ħ: "h", ŧ: "t",
+  ß: "ss",
+  æ: "ae",
+  ø: "o",
+  œ: "oe",
+  ł: "l",
+  đ: "d",
+  ð: "d",
+  þ: "th",
+  ı: "i",
+  ĸ: "k",
+  ŋ: "ng",
+  ħ: "h",
+  ŧ: "t",
 };
 
 /** A run of non-ASCII letters and digits as ASCII: its punycode (`xn--...`), so distinct runs stay distinct. */

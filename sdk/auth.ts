@@ -56,7 +56,12 @@ export class PasswordGrantTokenSource implements TokenSource {
   #held?: Held;
   #pending?: Promise<Held>;
 
-  constructor(transport: Transport, authUrl: URL, credentials: Extract<Credentials, { kind: "password" }>, redactor: Redactor) {
+  constructor(
+    transport: Transport,
+    authUrl: URL,
+    credentials: Extract<Credentials, { kind: "password" }>,
+    redactor: Redactor,
+  ) {
     this.#transport = transport;
     this.#redactor = redactor;
     this.#url = new URL(authUrl.pathname.replace(/\/$/, "") + TOKEN_PATH, authUrl);
@@ -85,13 +90,19 @@ export class PasswordGrantTokenSource implements TokenSource {
   async #renew(held: Held | undefined): Promise<Held> {
     if (held?.refresh && Date.now() < held.refreshExpiresAt) {
       try {
-        return this.#keep(await this.#grant({ grant_type: "refresh_token", refresh_token: held.refresh }, "refresh"), held);
+        return this.#keep(
+          await this.#grant({ grant_type: "refresh_token", refresh_token: held.refresh }, "refresh"),
+          held,
+        );
       } catch (e) {
         // A refused refresh (expired session, server restart) is answered by a fresh login.
         if (!(e instanceof AuthenticationError || e instanceof BadRequestError)) throw e;
       }
     }
-    return this.#keep(await this.#grant({ grant_type: "password", username: this.#username, password: this.#password }, "login"), held);
+    return this.#keep(
+      await this.#grant({ grant_type: "password", username: this.#username, password: this.#password }, "login"),
+      held,
+    );
   }
 
   #keep(t: TokenResponse, previous: Held | undefined): Held {
@@ -121,20 +132,32 @@ export class PasswordGrantTokenSource implements TokenSource {
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: new URLSearchParams({ client_id: CLIENT_ID, ...form }).toString(),
     });
-    if (res.status >= 200 && res.status < 300) return parseBody(TokenResponseSchema, res.text, endpoint, res.status, (t) => this.#redactor.redact(t));
+    if (res.status >= 200 && res.status < 300)
+      return parseBody(TokenResponseSchema, res.text, endpoint, res.status, (t) => this.#redactor.redact(t));
     const serverMessage = this.#redactor.redact(serverMessageOf(res.text));
     const details = { endpoint, status: res.status, serverMessage };
     if (res.status === 401 || res.status === 403) {
       throw new AuthenticationError(
-        kind === "login" ? `Keycloak refused the login of '${this.#username}' at ${this.#url.origin}` : "Keycloak refused to refresh the session",
-        { ...details, hint: "Check wallaroo:username / wallaroo:password (WALLAROO_USER / WALLAROO_PASSWORD), and wallaroo:authUrl" },
+        kind === "login"
+          ? `Keycloak refused the login of '${this.#username}' at ${this.#url.origin}`
+          : "Keycloak refused to refresh the session",
+        {
+          ...details,
+          hint: "Check wallaroo:username / wallaroo:password (WALLAROO_USER / WALLAROO_PASSWORD), and wallaroo:authUrl",
+        },
       );
     }
     if (res.status >= 400 && res.status < 500) {
-      throw new BadRequestError(kind === "login" ? "Keycloak rejected the login request" : "Keycloak rejected the refresh", {
-        ...details,
-        hint: res.status === 404 ? "Check wallaroo:authUrl / WALLAROO_AUTH_URL: it must be the Keycloak address" : undefined,
-      });
+      throw new BadRequestError(
+        kind === "login" ? "Keycloak rejected the login request" : "Keycloak rejected the refresh",
+        {
+          ...details,
+          hint:
+            res.status === 404
+              ? "Check wallaroo:authUrl / WALLAROO_AUTH_URL: it must be the Keycloak address"
+              : undefined,
+        },
+      );
     }
     throw new ServerError("Keycloak failed to issue a token", details);
   }

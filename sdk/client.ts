@@ -75,8 +75,14 @@ export class WallarooClient {
       c.kind === "token"
         ? new StaticTokenSource(c.token, this.#redactor)
         : new PasswordGrantTokenSource(this.#transport, this.#opts.authUrl, c, this.#redactor);
-    this.#byId = new Batcher((ids) => this.#fetchByIds(ids), { windowMs: this.#opts.batchWindowMs, maxBatch: QUERY_BATCH });
-    this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), { windowMs: this.#opts.batchWindowMs, maxBatch: 1000 });
+    this.#byId = new Batcher((ids) => this.#fetchByIds(ids), {
+      windowMs: this.#opts.batchWindowMs,
+      maxBatch: QUERY_BATCH,
+    });
+    this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), {
+      windowMs: this.#opts.batchWindowMs,
+      maxBatch: 1000,
+    });
   }
 
   /** The API endpoint this client talks to (no credentials in it). */
@@ -142,28 +148,37 @@ export class WallarooClient {
       const body = parseBody(InviteResponseSchema, res.text, `POST ${API_PATHS.invite}`, res.status, this.#redact);
       this.#redactor.add(body.password);
       // The reference's table describes `id` as the email; the servers we know answer the Keycloak id.
-      const id = body.id.includes("@") ? (await this.getUserByEmail(email))?.id ?? body.id : body.id;
+      const id = body.id.includes("@") ? ((await this.getUserByEmail(email))?.id ?? body.id) : body.id;
       return { id, password: body.password };
     }
     const error = this.#errorFor("invite", res, email);
-    if (error instanceof AlreadyExistsError || (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403)) {
+    if (
+      error instanceof AlreadyExistsError ||
+      (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403)
+    ) {
       // The lookup only adds detail (and spots our own lost invite); if it fails, the server's own error stands.
       const existing = await this.getUserByEmail(email).catch(() => null);
       if (existing) {
         if (res.attempts > 1 && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
           return { id: existing.id, password: args.password ?? "", recovered: true };
         }
-        const created = Math.abs(existing.createdTimestamp) <= 8.64e15 ? `, created ${new Date(existing.createdTimestamp).toISOString()}` : "";
-        throw new AlreadyExistsError(`A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`, {
-          endpoint: error.endpoint,
-          status: error.status,
-          serverMessage: error.serverMessage,
-          email,
-          existingUserId: existing.id,
-          hint:
-            "Set adoptExisting: true on the wallaroo.User to manage that user, or choose another email. " +
-            "If an interrupted pulumi up invited it without recording it, adoptExisting: true is also the recovery (Pulumi's import does not work for dynamic resources)",
-        });
+        const created =
+          Math.abs(existing.createdTimestamp) <= 8.64e15
+            ? `, created ${new Date(existing.createdTimestamp).toISOString()}`
+            : "";
+        throw new AlreadyExistsError(
+          `A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`,
+          {
+            endpoint: error.endpoint,
+            status: error.status,
+            serverMessage: error.serverMessage,
+            email,
+            existingUserId: existing.id,
+            hint:
+              "Set adoptExisting: true on the wallaroo.User to manage that user, or choose another email. " +
+              "If an interrupted pulumi up invited it without recording it, adoptExisting: true is also the recovery (Pulumi's import does not work for dynamic resources)",
+          },
+        );
       }
     }
     throw error;
@@ -210,10 +225,15 @@ export class WallarooClient {
     if (ids.length === 0) return [];
     const res = await this.#exchange("query", { user_ids: ids });
     if (res.status >= 200 && res.status < 300) {
-      return Object.values(parseBody(QueryUsersResponseSchema, res.text, `POST ${API_PATHS.query}`, res.status, this.#redact).users);
+      return Object.values(
+        parseBody(QueryUsersResponseSchema, res.text, `POST ${API_PATHS.query}`, res.status, this.#redact).users,
+      );
     }
     const error = this.#errorFor("query", res);
-    const mayMeanUnknownId = error instanceof NotFoundError || error instanceof BadRequestError || (res.status === 500 && /not.?found|does not exist|unknown/i.test(error.serverMessage ?? ""));
+    const mayMeanUnknownId =
+      error instanceof NotFoundError ||
+      error instanceof BadRequestError ||
+      (res.status === 500 && /not.?found|does not exist|unknown/i.test(error.serverMessage ?? ""));
     if (!mayMeanUnknownId) throw error;
     if (ids.length === 1) return [];
     const mid = Math.ceil(ids.length / 2);
@@ -248,7 +268,8 @@ export class WallarooClient {
 
   async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, email?: string): Promise<z.output<S>> {
     const res = await this.#exchange(api, body);
-    if (res.status >= 200 && res.status < 300) return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact);
+    if (res.status >= 200 && res.status < 300)
+      return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact);
     throw this.#errorFor(api, res, email);
   }
 
@@ -281,7 +302,10 @@ export class WallarooClient {
     if (s === 404 || (s < 500 && /not.?found|no user/i.test(serverMessage))) {
       return new NotFoundError(email ? `No Wallaroo user has the email${who}` : "Not found", {
         ...d,
-        hint: s === 404 && !/user/i.test(serverMessage) ? "Check that wallaroo:url is the Wallaroo API endpoint" : undefined,
+        hint:
+          s === 404 && !/user/i.test(serverMessage)
+            ? "Check that wallaroo:url is the Wallaroo API endpoint"
+            : undefined,
       });
     }
     if (s === 429) {
@@ -290,7 +314,8 @@ export class WallarooClient {
         hint: "The server kept answering 429 beyond the retry budget, or asked to wait longer than it allows; run again later or with less parallelism (pulumi up --parallel)",
       });
     }
-    if (s >= 400 && s < 500) return new BadRequestError(`The Wallaroo API rejected the request${who ? ` for${who}` : ""}`, d);
+    if (s >= 400 && s < 500)
+      return new BadRequestError(`The Wallaroo API rejected the request${who ? ` for${who}` : ""}`, d);
     const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : "";
     return new ServerError(`The Wallaroo API failed${who ? ` for${who}` : ""}${retried}`, {
       ...d,

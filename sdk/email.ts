@@ -26,7 +26,8 @@ export function emailProblem(email: string): string | undefined {
   // Invisible characters (zero-width spaces, direction overrides, controls) come from copy and paste
   // and make an address that looks right but is not the one typed.
   const hidden = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/u.exec(email);
-  if (hidden) return `contains the invisible character U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (hidden)
+    return `contains the invisible character U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
   if (email.length > MAX_LENGTH) return `is longer than ${MAX_LENGTH} characters`;
   const at = email.lastIndexOf("@");
   if (at < 0) return "has no '@'";

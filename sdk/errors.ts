@@ -152,5 +152,11 @@ export class InvalidResponseError extends WallarooError {
 
 /** True for errors of this package, across copies of the package (instanceof can fail there). */
 export function isWallarooError(e: unknown): e is WallarooError {
-  return e instanceof WallarooError || (typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string" && String((e as { code: string }).code).startsWith("WALLAROO_"));
+  return (
+    e instanceof WallarooError ||
+    (typeof e === "object" &&
+      e !== null &&
+      typeof (e as { code?: unknown }).code === "string" &&
+      String((e as { code: string }).code).startsWith("WALLAROO_"))
+  );
 }

@@ -58,9 +58,7 @@ export interface RequestEvent {
   error?: string;
 }
 
-export type Credentials =
-  | { kind: "token"; token: string }
-  | { kind: "password"; username: string; password: string };
+export type Credentials = { kind: "token"; token: string } | { kind: "password"; username: string; password: string };
 
 /** Options after resolution; holds secrets, so it is kept in private fields by its users. */
 export interface ResolvedOptions {
@@ -91,14 +89,19 @@ export function parseEndpoint(value: string, setting: string, env: string): URL 
   } catch {
     throw new ConfigurationError(`${setting} (${env}) is not a URL: '${value}'`, {
       setting,
-      hint: /^[\w.-]+(:\d+)?(\/.*)?$/.test(value) ? `Add the scheme, e.g. https://${value}` : "Use the form https://host[:port]",
+      hint: /^[\w.-]+(:\d+)?(\/.*)?$/.test(value)
+        ? `Add the scheme, e.g. https://${value}`
+        : "Use the form https://host[:port]",
     });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigurationError(`${setting} (${env}) must use http or https, not '${url.protocol.replace(/:$/, "")}'`, {
-      setting,
-      hint: `Use the form https://${url.host || "host"}`,
-    });
+    throw new ConfigurationError(
+      `${setting} (${env}) must use http or https, not '${url.protocol.replace(/:$/, "")}'`,
+      {
+        setting,
+        hint: `Use the form https://${url.host || "host"}`,
+      },
+    );
   }
   if (url.username || url.password) {
     throw new ConfigurationError(`${setting} (${env}) must not contain credentials`, {
@@ -114,10 +117,13 @@ function readCredentialsFile(path: string): { username: string; password: string
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigurationError(`Cannot read the credentials file '${path}' (WALLAROO_SDK_CREDENTIALS): ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
-      setting: "WALLAROO_SDK_CREDENTIALS",
-      hint: "Point it at a JSON file {\"username\": ..., \"password\": ...}",
-    });
+    throw new ConfigurationError(
+      `Cannot read the credentials file '${path}' (WALLAROO_SDK_CREDENTIALS): ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+      {
+        setting: "WALLAROO_SDK_CREDENTIALS",
+        hint: 'Point it at a JSON file {"username": ..., "password": ...}',
+      },
+    );
   }
   let json: unknown;
   try {
@@ -130,7 +136,7 @@ function readCredentialsFile(path: string): { username: string; password: string
     const field = parsed.error.issues[0].path.join(".") || "(root)";
     throw new ConfigurationError(`The credentials file '${path}' needs a non-empty '${field}'`, {
       setting: "WALLAROO_SDK_CREDENTIALS",
-      hint: "Expected {\"username\": ..., \"password\": ...}",
+      hint: 'Expected {"username": ..., "password": ...}',
     });
   }
   return parsed.data;
@@ -165,7 +171,9 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     }
     if (!username || !password) {
       throw new ConfigurationError(
-        username ? `No password is configured for Wallaroo user '${username}'` : "No Wallaroo credentials are configured",
+        username
+          ? `No password is configured for Wallaroo user '${username}'`
+          : "No Wallaroo credentials are configured",
         {
           setting: username ? "wallaroo:password" : "wallaroo:token",
           hint: "Set wallaroo:token, or wallaroo:username and wallaroo:password (as secrets), or the environment variables WALLAROO_TOKEN, WALLAROO_USER/WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS",
@@ -177,11 +185,15 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
 
   const connections = options.connections ?? 32;
   if (!Number.isInteger(connections) || connections < 1) {
-    throw new ConfigurationError(`connections must be a positive integer, not ${connections}`, { setting: "connections" });
+    throw new ConfigurationError(`connections must be a positive integer, not ${connections}`, {
+      setting: "connections",
+    });
   }
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
   if (options.insecureSkipTlsVerify && url.protocol === "https:") {
-    warn("warning: TLS certificate verification is OFF for the Wallaroo API (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.");
+    warn(
+      "warning: TLS certificate verification is OFF for the Wallaroo API (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.",
+    );
   }
   return {
     url,

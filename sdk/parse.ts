@@ -5,7 +5,13 @@ import { ErrorBodySchema } from "./schemas";
 import { summarizeBody } from "./redact";
 
 /** Parses `text` as JSON and validates it; failures become {@link InvalidResponseError} naming the field. */
-export function parseBody<S extends z.ZodType>(schema: S, text: string, endpoint: string, status: number, redact: (t: string) => string = (t) => t): z.output<S> {
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  endpoint: string,
+  status: number,
+  redact: (t: string) => string = (t) => t,
+): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -13,30 +19,42 @@ export function parseBody<S extends z.ZodType>(schema: S, text: string, endpoint
     // A truncated JSON answer may hold what the server just issued (a token, a generated password),
     // which no redactor knows yet: only its size is told. Other text (an HTML page) is shown, redacted.
     const looksLikeJson = /^\s*[[{]/.test(text);
-    throw new InvalidResponseError(looksLikeJson ? "The server's answer is not JSON: it is truncated or malformed" : "The server's answer is not JSON", {
-      endpoint,
-      status,
-      serverMessage: looksLikeJson ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)` : redact(summarizeBody(text, 120)) || "(empty body)",
-      hint: `Check that ${settingFor(endpoint)} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
-    });
+    throw new InvalidResponseError(
+      looksLikeJson
+        ? "The server's answer is not JSON: it is truncated or malformed"
+        : "The server's answer is not JSON",
+      {
+        endpoint,
+        status,
+        serverMessage: looksLikeJson
+          ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)`
+          : redact(summarizeBody(text, 120)) || "(empty body)",
+        hint: `Check that ${settingFor(endpoint)} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
+      },
+    );
   }
   const result = schema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue.path.map(String).join(".") || "(root)";
-    throw new InvalidResponseError(`The server's answer does not have the documented shape: field '${field}' ${issue.message.replace(/^Invalid input: /, "")}`, {
-      endpoint,
-      status,
-      field,
-      hint: "The Wallaroo API may have changed; please report it with the server version",
-    });
+    throw new InvalidResponseError(
+      `The server's answer does not have the documented shape: field '${field}' ${issue.message.replace(/^Invalid input: /, "")}`,
+      {
+        endpoint,
+        status,
+        field,
+        hint: "The Wallaroo API may have changed; please report it with the server version",
+      },
+    );
   }
   return result.data;
 }
 
 /** The setting that chose the address of `endpoint`: the token endpoint lives at wallaroo:authUrl. */
 function settingFor(endpoint: string): string {
-  return /openid-connect/.test(endpoint) ? "wallaroo:authUrl (WALLAROO_AUTH_URL, defaults to wallaroo:url)" : "wallaroo:url (WALLAROO_URL)";
+  return /openid-connect/.test(endpoint)
+    ? "wallaroo:authUrl (WALLAROO_AUTH_URL, defaults to wallaroo:url)"
+    : "wallaroo:url (WALLAROO_URL)";
 }
 
 /** Extracts the server's own words from an error body (JSON message field, or the text). */

@@ -14,7 +14,12 @@ export interface RetryPolicy {
   maxElapsedMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 10_000, maxElapsedMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  maxElapsedMs: 60_000,
+};
 
 /** HTTP statuses worth another try: the server or a proxy said "later". */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -50,7 +55,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  * The wait before attempt `attempt + 1` (attempt counts from 1): full jitter over
  * an exponential ceiling, but never less than the server's Retry-After.
  */
-export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(random() * ceiling);
   return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));

@@ -9,7 +9,15 @@ import { Pool } from "undici";
 import { ConfigurationError, NetworkError } from "./errors";
 import type { RequestEvent, Timeouts } from "./options";
 import type { Redactor } from "./redact";
-import { backoffDelay, DEFAULT_RETRY, isRetryableNetworkCode, parseRetryAfter, RETRYABLE_STATUSES, RetryPolicy, sleep } from "./retry";
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isRetryableNetworkCode,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  RetryPolicy,
+  sleep,
+} from "./retry";
 
 export interface TransportOptions {
   timeouts: Timeouts;
@@ -61,10 +69,16 @@ function networkError(e: unknown, req: HttpRequest, attempts: number): NetworkEr
   const tried = attempts > 1 ? ` after ${attempts} attempts` : "";
   const d = { endpoint: req.endpoint, networkCode: code };
   if (code === "ECONNREFUSED") {
-    return new NetworkError(`Nothing is listening at ${origin}${tried} (ECONNREFUSED)`, { ...d, hint: "Check wallaroo:url / WALLAROO_URL and that the Wallaroo server is running" });
+    return new NetworkError(`Nothing is listening at ${origin}${tried} (ECONNREFUSED)`, {
+      ...d,
+      hint: "Check wallaroo:url / WALLAROO_URL and that the Wallaroo server is running",
+    });
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new NetworkError(`The host '${req.url.hostname}' cannot be resolved${tried} (${code})`, { ...d, hint: "Check the host name in wallaroo:url / WALLAROO_URL" });
+    return new NetworkError(`The host '${req.url.hostname}' cannot be resolved${tried} (${code})`, {
+      ...d,
+      hint: "Check the host name in wallaroo:url / WALLAROO_URL",
+    });
   }
   if (TLS_CODES.test(code)) {
     return new NetworkError(`The TLS certificate of ${origin} is not trusted (${code})`, {
@@ -73,9 +87,15 @@ function networkError(e: unknown, req: HttpRequest, attempts: number): NetworkEr
     });
   }
   if (code.includes("TIMEOUT") || code === "ETIMEDOUT") {
-    return new NetworkError(`No answer from ${origin} in time${tried} (${code})`, { ...d, hint: "The server or the network is slow or down; try again, or raise the timeouts" });
+    return new NetworkError(`No answer from ${origin} in time${tried} (${code})`, {
+      ...d,
+      hint: "The server or the network is slow or down; try again, or raise the timeouts",
+    });
   }
-  return new NetworkError(`The connection to ${origin} failed${tried} (${code})`, { ...d, hint: "The server closed the connection or the network dropped it; the operation may be retried safely" });
+  return new NetworkError(`The connection to ${origin} failed${tried} (${code})`, {
+    ...d,
+    hint: "The server closed the connection or the network dropped it; the operation may be retried safely",
+  });
 }
 
 export class Transport {
@@ -92,10 +112,13 @@ export class Transport {
       try {
         pem = readFileSync(opts.caCertPath, "utf8");
       } catch (e) {
-        throw new ConfigurationError(`Cannot read the CA certificate '${opts.caCertPath}': ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
-          setting: "wallaroo:caCertPath",
-          hint: "Point wallaroo:caCertPath at a PEM file",
-        });
+        throw new ConfigurationError(
+          `Cannot read the CA certificate '${opts.caCertPath}': ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+          {
+            setting: "wallaroo:caCertPath",
+            hint: "Point wallaroo:caCertPath at a PEM file",
+          },
+        );
       }
       // Added to Node's roots, not instead of them, like NODE_EXTRA_CA_CERTS.
       this.#ca = [...rootCertificates, pem];
@@ -154,8 +177,14 @@ export class Transport {
         if (!this.#mayRetry(policy, attempt, started, retryAfterMs)) return { ...res, attempts: attempt };
       } catch (e) {
         const code = errorCode(e);
-        this.#opts.onRequest?.({ endpoint: req.endpoint, attempt, durationMs: Date.now() - t0, error: code ?? "error" });
-        if (!isRetryableNetworkCode(code) || !this.#mayRetry(policy, attempt, started)) throw networkError(e, req, attempt);
+        this.#opts.onRequest?.({
+          endpoint: req.endpoint,
+          attempt,
+          durationMs: Date.now() - t0,
+          error: code ?? "error",
+        });
+        if (!isRetryableNetworkCode(code) || !this.#mayRetry(policy, attempt, started))
+          throw networkError(e, req, attempt);
       }
       await sleep(backoffDelay(policy, attempt, retryAfterMs));
     }

@@ -5,12 +5,17 @@ const config = new pulumi.Config();
 // `pulumi config set --path 'emails[0]' alice@example.com` (see README.md).
 const emails = config.requireObject<unknown>("emails");
 if (!Array.isArray(emails) || emails.length === 0 || !emails.every((e): e is string => typeof e === "string")) {
-  throw new pulumi.RunError(`config 'emails' must be a non-empty list of emails, e.g. pulumi config set --path 'emails[0]' alice@example.com`);
+  throw new pulumi.RunError(
+    `config 'emails' must be a non-empty list of emails, e.g. pulumi config set --path 'emails[0]' alice@example.com`,
+  );
 }
 const seen = new Map<string, string>();
 for (const email of emails) {
   const key = email.trim().toLowerCase();
-  if (seen.has(key)) throw new pulumi.RunError(`config 'emails' lists ${email} twice (as ${seen.get(key)} too); emails are compared case-insensitively`);
+  if (seen.has(key))
+    throw new pulumi.RunError(
+      `config 'emails' lists ${email} twice (as ${seen.get(key)} too); emails are compared case-insensitively`,
+    );
   seen.set(key, email);
 }
 
@@ -19,7 +24,9 @@ for (const email of emails) {
 export = async () => {
   // Look first: what does the instance hold?
   const everyone = await wallaroo.listUsers();
-  pulumi.log.info(`The instance has ${everyone.length} users, ${everyone.filter((u) => u.enabled).length} of them active.`);
+  pulumi.log.info(
+    `The instance has ${everyone.length} users, ${everyone.filter((u) => u.enabled).length} of them active.`,
+  );
 
   const taken = new Set<string>();
   const adopted: Record<string, pulumi.Output<boolean>> = {};
@@ -44,6 +51,8 @@ export = async () => {
     /** email → true when the user already existed and was taken over. */
     adopted,
     /** Users of the instance this stack does not manage (the built-in admin has no email). */
-    unmanaged: everyone.filter((u) => !u.email || !managed.has(u.email.toLowerCase())).map((u) => u.email ?? `${u.username} (no email)`),
+    unmanaged: everyone
+      .filter((u) => !u.email || !managed.has(u.email.toLowerCase()))
+      .map((u) => u.email ?? `${u.username} (no email)`),
   };
 };

@@ -20,7 +20,12 @@ try {
 // A removed row's resource is deleted by Pulumi, which deactivates the user.
 const taken = new Set<string>();
 const users = roster.map(
-  (row) => new wallaroo.User(wallaroo.resourceNameFor(row.email, taken), { email: row.email, active: row.active, adoptExisting }),
+  (row) =>
+    new wallaroo.User(wallaroo.resourceNameFor(row.email, taken), {
+      email: row.email,
+      active: row.active,
+      adoptExisting,
+    }),
 );
 
 export const activeUsers = roster.filter((r) => r.active).length;

@@ -83,7 +83,10 @@ describe("Adopting an existing instance", function () {
 
   it("treats an email that differs only in case as the same user", async () => {
     const engine = world.engine();
-    world.program("case.ts", `import * as wallaroo from "pulumi-wallaroo";\nnew wallaroo.User("p1", { email: "PERSON1@example.COM", adoptExisting: true });\n`);
+    world.program(
+      "case.ts",
+      `import * as wallaroo from "pulumi-wallaroo";\nnew wallaroo.User("p1", { email: "PERSON1@example.COM", adoptExisting: true });\n`,
+    );
     world.emu.resetStats();
     assertOk(await engine.up("case.ts"));
     assert.deepEqual(mutatingCalls(world.emu), {});

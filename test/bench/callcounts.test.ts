@@ -47,8 +47,15 @@ describe("API calls per operation (bench/phases, small run)", function () {
     const c = phase("refresh").calls;
     // The engine keeps PARALLEL reads outstanding; the host gathers them into one query per batch.
     const bound = 2 * Math.ceil(USERS / PARALLEL);
-    assert.ok(c.query >= 1 && c.query <= bound, `refresh of ${USERS} users at --parallel ${PARALLEL} made ${c.query} query calls (at most ${bound})`);
-    assert.deepEqual(Object.keys(c).filter((k) => !["query", "token"].includes(k)), [], JSON.stringify(c));
+    assert.ok(
+      c.query >= 1 && c.query <= bound,
+      `refresh of ${USERS} users at --parallel ${PARALLEL} made ${c.query} query calls (at most ${bound})`,
+    );
+    assert.deepEqual(
+      Object.keys(c).filter((k) => !["query", "token"].includes(k)),
+      [],
+      JSON.stringify(c),
+    );
   });
 
   it("update: one deactivate per user turned inactive, nothing else", () => {

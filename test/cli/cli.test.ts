@@ -95,14 +95,24 @@ describe("wallaroo-users", function () {
         assert.match(line, /\d{4}-\d{2}-\d{2}$/);
       }
       const emails = body.map((l) => l.split(/ {2,}/)[0]);
-      const withEmail = emu.users().filter((u) => u.email).map((u) => u.email!.toLowerCase()).sort();
+      const withEmail = emu
+        .users()
+        .filter((u) => u.email)
+        .map((u) => u.email!.toLowerCase())
+        .sort();
       assert.deepEqual(emails.slice(0, withEmail.length), withEmail);
       assert.deepEqual(emails.slice(withEmail.length), ["(no email)", "(no email)"]);
       const adminId = emu.users().find((u) => u.username === "admin")!.id;
-      assert.ok(body.slice(-2).some((l) => l.includes(adminId)), "the admin is listed last, without an email");
+      assert.ok(
+        body.slice(-2).some((l) => l.includes(adminId)),
+        "the admin is listed last, without an email",
+      );
       const user04 = body.find((l) => l.startsWith("user04@example.com "))!;
       assert.match(user04, /^user04@example\.com +no +/);
-      assert.match(body.find((l) => l.startsWith("user05@example.com "))!, /^user05@example\.com +yes +/);
+      assert.match(
+        body.find((l) => l.startsWith("user05@example.com "))!,
+        /^user05@example\.com +yes +/,
+      );
       assert.match(r.stderr, /^fetched 32 users from http:\/\/127\.0\.0\.1:\d+\/ in \d+\.\d s$/m);
       assert.doesNotMatch(r.stdout, /\u2028/, "control characters are escaped in the table");
     });
@@ -110,7 +120,13 @@ describe("wallaroo-users", function () {
     it("prints a JSON array of users with --json", async function () {
       const r = await cli(["list", "--json"], env);
       assert.equal(r.code, 0, r.stderr);
-      const users = JSON.parse(r.stdout) as { id: string; username: string; email?: string; enabled: boolean; createdTimestamp: number }[];
+      const users = JSON.parse(r.stdout) as {
+        id: string;
+        username: string;
+        email?: string;
+        enabled: boolean;
+        createdTimestamp: number;
+      }[];
       assert.ok(Array.isArray(users));
       assert.deepEqual(new Set(users.map((u) => u.id)), new Set(emu.users().map((u) => u.id)));
       for (const u of users) {
@@ -171,9 +187,18 @@ describe("wallaroo-users", function () {
         assert.ok(line, `no wallaroo.User for ${u.email}`);
         assert.ok(line.includes(`active: ${u.enabled}, adoptExisting: true });`), line);
       }
-      assert.match(program, /new wallaroo\.User\("a-b-x-com", \{ email: "a-b@x\.com", active: false, adoptExisting: true \}\);/);
-      assert.match(program, /new wallaroo\.User\("a-b-x-com-2", \{ email: "a\.b@x\.com", active: true, adoptExisting: true \}\);/);
-      assert.match(program, /new wallaroo\.User\("jose-example-com", \{ email: "josé@exämple\.com", active: true, adoptExisting: true \}\);/);
+      assert.match(
+        program,
+        /new wallaroo\.User\("a-b-x-com", \{ email: "a-b@x\.com", active: false, adoptExisting: true \}\);/,
+      );
+      assert.match(
+        program,
+        /new wallaroo\.User\("a-b-x-com-2", \{ email: "a\.b@x\.com", active: true, adoptExisting: true \}\);/,
+      );
+      assert.match(
+        program,
+        /new wallaroo\.User\("jose-example-com", \{ email: "josé@exämple\.com", active: true, adoptExisting: true \}\);/,
+      );
       assert.match(program, /^export const userIds = \{$/m);
     });
 
@@ -185,7 +210,10 @@ describe("wallaroo-users", function () {
     it("explains in a comment why users without an email, or with an unusable one, are left out", function () {
       const admin = emu.users().find((u) => u.username === "admin")!;
       assert.match(program, /^\/\/ Left out: 2 users without an email\. The Wallaroo user API addresses$/m);
-      assert.match(program, /^\/\/ users by email, so a user without one \(such as the built-in admin\) cannot be managed:$/m);
+      assert.match(
+        program,
+        /^\/\/ users by email, so a user without one \(such as the built-in admin\) cannot be managed:$/m,
+      );
       assert.ok(program.includes(`//   - username "admin" (id ${admin.id})`), program);
       assert.match(program, /^\/\/   - "broken@localhost" .*: the email has no dot in the domain$/m);
       assert.doesNotMatch(program, /email: "broken@localhost"/);
@@ -203,7 +231,10 @@ describe("wallaroo-users", function () {
       const broken = program.replace("active: true, adoptExisting: true", 'active: "yes", adoptExisting: true');
       assert.notEqual(broken, program);
       const diagnostics = typeCheck(mkdtempSync(join(dir, "ts-")), broken);
-      assert.ok(diagnostics.some((d) => /not assignable/.test(d)), diagnostics.join("\n"));
+      assert.ok(
+        diagnostics.some((d) => /not assignable/.test(d)),
+        diagnostics.join("\n"),
+      );
     });
 
     it("writes to a file with --out and keeps stdout empty", async function () {
@@ -229,7 +260,8 @@ describe("wallaroo-users", function () {
       assert.ok(r.stdout.includes(`#   - username "admin" (id ${admin.id})`), r.stdout);
       assert.match(r.stdout, /^# Left out: 2 users without an email/m);
       assert.match(r.stdout, /^#   - "broken@localhost" /m);
-      for (const line of r.stdout.split("\n")) assert.ok(line === "" || line.startsWith("#") || /^(users:|  - email: |    active: false)/.test(line), line);
+      for (const line of r.stdout.split("\n"))
+        assert.ok(line === "" || line.startsWith("#") || /^(users:|  - email: |    active: false)/.test(line), line);
     });
   });
 
@@ -299,7 +331,11 @@ describe("wallaroo-users", function () {
     });
 
     it("prefers --username over a WALLAROO_TOKEN left in the environment", async function () {
-      const r = await cli(["list", "-q", "--username", "admin"], { ...env, WALLAROO_USER: undefined, WALLAROO_TOKEN: "stale-token-value" });
+      const r = await cli(["list", "-q", "--username", "admin"], {
+        ...env,
+        WALLAROO_USER: undefined,
+        WALLAROO_TOKEN: "stale-token-value",
+      });
       assert.equal(r.code, 0, r.stderr);
     });
 
@@ -375,8 +411,11 @@ describe("wallaroo-users", function () {
       const main = join(REPO, "dist", "cli", "main.js");
       assert.match(readFileSync(main, "utf8"), /^#!\/usr\/bin\/env node\n/);
       const r = await new Promise<Result>((res) => {
-        execFile(process.execPath, [main, "list"], { env: { PATH: process.env.PATH, ...env } }, (error, stdout, stderr) =>
-          res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          [main, "list"],
+          { env: { PATH: process.env.PATH, ...env } },
+          (error, stdout, stderr) => res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       });
       assert.equal(r.code, 0, r.stderr);

@@ -21,7 +21,12 @@ describe("npm run demo", function () {
         [DEMO, "--harness"],
         {
           // HARNESS_NO_CACHE="" lets the demo reuse the tests' install cache instead of installing again.
-          env: { ...process.env, NO_COLOR: "1", HARNESS_NO_CACHE: "", DEMO_EMULATOR_FAULTS: JSON.stringify([{ endpoint: "/v1/api/users/deactivate", status: 400 }]) },
+          env: {
+            ...process.env,
+            NO_COLOR: "1",
+            HARNESS_NO_CACHE: "",
+            DEMO_EMULATOR_FAULTS: JSON.stringify([{ endpoint: "/v1/api/users/deactivate", status: 400 }]),
+          },
           timeout: 110_000,
           maxBuffer: 16 * 1024 * 1024,
         },
@@ -32,10 +37,16 @@ describe("npm run demo", function () {
     assert.match(output, /engine: {4}the test harness \(--harness given\)/);
     assert.match(output, /\[1\] pulumi preview[^\n]*\n {2}✔ the preview succeeds/);
     assert.match(output, /\[2\] pulumi up[\s\S]*✘ the up succeeds/);
-    assert.match(output, /✘ alice and carol are active, bob was invited and deactivated\n {6}the emulator holds: [^\n]*bob@example\.com active/);
+    assert.match(
+      output,
+      /✘ alice and carol are active, bob was invited and deactivated\n {6}the emulator holds: [^\n]*bob@example\.com active/,
+    );
     assert.match(output, /stopped: step 2 did not do what it printed/);
     assert.doesNotMatch(output, /\[3\]/, "no step after the failed one");
-    assert.match(output, /demo FAILED after [\d.]+ s: 2 checks did not hold:\n  - pulumi up: the up succeeds \(bob: [^\n]*could not be deactivated/);
+    assert.match(
+      output,
+      /demo FAILED after [\d.]+ s: 2 checks did not hold:\n  - pulumi up: the up succeeds \(bob: [^\n]*could not be deactivated/,
+    );
     assert.doesNotMatch(output, /demo OK/);
     const dataFile = /data file (\S+wallaroo\.json)\)/.exec(output)?.[1];
     assert.ok(dataFile, "the demo names its data file");

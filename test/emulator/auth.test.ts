@@ -12,9 +12,23 @@ describe("emulator authentication", () => {
     });
 
     it("issues a Keycloak token pair for admin's password grant", async () => {
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password: ADMIN_PASSWORD,
+      });
       assert.equal(r.status, 200);
-      assert.deepEqual(Object.keys(r.body).sort(), ["access_token", "expires_in", "not-before-policy", "refresh_expires_in", "refresh_token", "scope", "session_state", "token_type"]);
+      assert.deepEqual(Object.keys(r.body).sort(), [
+        "access_token",
+        "expires_in",
+        "not-before-policy",
+        "refresh_expires_in",
+        "refresh_token",
+        "scope",
+        "session_state",
+        "token_type",
+      ]);
       assert.equal(r.body.token_type, "Bearer");
       assert.equal(r.body.expires_in, 120);
       assert.equal(r.body.refresh_expires_in, 600);
@@ -27,13 +41,23 @@ describe("emulator authentication", () => {
 
     it("accepts an invited user's email as username, case-insensitively", async () => {
       emu.addUser({ email: "kim@example.com", password: "Kim-Pass-1" });
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "KIM@example.com", password: "Kim-Pass-1" });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "KIM@example.com",
+        password: "Kim-Pass-1",
+      });
       assert.equal(r.status, 200);
     });
 
     it("answers 401 invalid_grant for a wrong password, an unknown user or a disabled user", async () => {
       emu.addUser({ email: "off@example.com", password: "Off-Pass-1", enabled: false });
-      for (const [username, password] of [["admin", "wrong"], ["nobody", "x"], ["off@example.com", "Off-Pass-1"], ["admin", ""]]) {
+      for (const [username, password] of [
+        ["admin", "wrong"],
+        ["nobody", "x"],
+        ["off@example.com", "Off-Pass-1"],
+        ["admin", ""],
+      ]) {
         const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username, password });
         assert.equal(r.status, 401, username);
         assert.deepEqual(r.body, { error: "invalid_grant", error_description: "Invalid user credentials" });
@@ -43,7 +67,12 @@ describe("emulator authentication", () => {
     it("answers 401 unauthorized_client for another client id or none", async () => {
       const forms: Record<string, string>[] = [{ client_id: "other" }, {}];
       for (const form of forms) {
-        const r = await tokenRequest(emu.url, { ...form, grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+        const r = await tokenRequest(emu.url, {
+          ...form,
+          grant_type: "password",
+          username: "admin",
+          password: ADMIN_PASSWORD,
+        });
         assert.equal(r.status, 401);
         assert.equal(r.body.error, "unauthorized_client");
       }
@@ -62,8 +91,17 @@ describe("emulator authentication", () => {
     });
 
     it("exchanges a refresh token for a new working pair in the same session", async () => {
-      const first = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "refresh_token", refresh_token: first.body.refresh_token });
+      const first = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password: ADMIN_PASSWORD,
+      });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "refresh_token",
+        refresh_token: first.body.refresh_token,
+      });
       assert.equal(r.status, 200);
       assert.notEqual(r.body.access_token, first.body.access_token);
       assert.equal(r.body.session_state, first.body.session_state);
@@ -71,7 +109,11 @@ describe("emulator authentication", () => {
     });
 
     it("answers 400 invalid_grant 'Token is not active' for an unknown refresh token", async () => {
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "refresh_token", refresh_token: "made-up" });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "refresh_token",
+        refresh_token: "made-up",
+      });
       assert.equal(r.status, 400);
       assert.deepEqual(r.body, { error: "invalid_grant", error_description: "Token is not active" });
     });
@@ -87,9 +129,16 @@ describe("emulator authentication", () => {
   describe("bearer tokens on the user API", () => {
     it("answers 401 with WWW-Authenticate: Bearer without a token, with a bad one, or with another scheme", async () => {
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
-      const cases: Record<string, string>[] = [{}, { authorization: "Bearer not-a-token" }, { authorization: `Basic ${Buffer.from("admin:x").toString("base64")}` }];
+      const cases: Record<string, string>[] = [
+        {},
+        { authorization: "Bearer not-a-token" },
+        { authorization: `Basic ${Buffer.from("admin:x").toString("base64")}` },
+      ];
       for (const headers of cases) {
-        const r = await send(emu.url, "POST", "/v1/api/users/query", "{}", { "content-type": "application/json", ...headers });
+        const r = await send(emu.url, "POST", "/v1/api/users/query", "{}", {
+          "content-type": "application/json",
+          ...headers,
+        });
         assert.equal(r.status, 401, JSON.stringify(headers));
         assert.equal(r.headers["www-authenticate"], "Bearer");
         assert.equal(r.body.code, 401);
@@ -101,27 +150,49 @@ describe("emulator authentication", () => {
 
     it("answers 401 once the access token has expired, and the refresh token still works", async () => {
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, tokenTtlSeconds: 1, refreshTtlSeconds: 30 });
-      const t = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+      const t = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password: ADMIN_PASSWORD,
+      });
       assert.equal((await post(emu.url, "/v1/api/users/query", {}, t.body.access_token)).status, 200);
       await sleep(1100);
       const expired = await post(emu.url, "/v1/api/users/query", {}, t.body.access_token);
       assert.equal(expired.status, 401);
       assert.match(expired.body.msg, /expired/);
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "refresh_token", refresh_token: t.body.refresh_token });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "refresh_token",
+        refresh_token: t.body.refresh_token,
+      });
       assert.equal(r.status, 200);
     });
 
     it("refuses an expired refresh token with 400 invalid_grant", async () => {
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, tokenTtlSeconds: 1, refreshTtlSeconds: 1 });
-      const t = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+      const t = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password: ADMIN_PASSWORD,
+      });
       await sleep(1100);
-      const r = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "refresh_token", refresh_token: t.body.refresh_token });
+      const r = await tokenRequest(emu.url, {
+        client_id: "sdk-client",
+        grant_type: "refresh_token",
+        refresh_token: t.body.refresh_token,
+      });
       assert.equal(r.status, 400);
       assert.deepEqual(r.body, { error: "invalid_grant", error_description: "Token is not active" });
     });
 
     it("accepts static tokens, which never expire, and tokens from issueToken()", async () => {
-      emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, tokenTtlSeconds: 1, staticTokens: ["static-token-1"] });
+      emu = await startEmulator({
+        adminPassword: ADMIN_PASSWORD,
+        tokenTtlSeconds: 1,
+        staticTokens: ["static-token-1"],
+      });
       assert.equal((await post(emu.url, "/v1/api/users/query", {}, "static-token-1")).status, 200);
       assert.equal((await post(emu.url, "/v1/api/users/query", {}, emu.issueToken())).status, 200);
       await sleep(1100);
@@ -143,7 +214,8 @@ describe("emulator authentication", () => {
       await post(emu.url, "/v1/api/users/invite", { email: "logged@example.com", password: "Secret-Pass-9" }, token);
       const all = lines.join("\n");
       assert.match(all, /POST \/v1\/api\/users\/invite 200/);
-      for (const secret of [token, ADMIN_PASSWORD, "Secret-Pass-9"]) assert.ok(!all.includes(secret), "a secret reached the log");
+      for (const secret of [token, ADMIN_PASSWORD, "Secret-Pass-9"])
+        assert.ok(!all.includes(secret), "a secret reached the log");
     });
   });
 });

@@ -37,7 +37,11 @@ function start(args: string[], env: Record<string, string> = {}): Promise<Proc> 
 }
 
 function runToEnd(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 10_000 });
+  return spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 10_000,
+  });
 }
 
 describe("wallaroo-emulator (the bin)", () => {
@@ -67,11 +71,29 @@ describe("wallaroo-emulator (the bin)", () => {
   });
 
   it("takes --admin-password, --edition, --max-active-users and --token-ttl", async () => {
-    const p = await start(["--admin-password", "Flag-Pass-1", "--edition", "enterprise", "--max-active-users", "1", "--token-ttl", "42"]);
+    const p = await start([
+      "--admin-password",
+      "Flag-Pass-1",
+      "--edition",
+      "enterprise",
+      "--max-active-users",
+      "1",
+      "--token-ttl",
+      "42",
+    ]);
     running.push(p);
-    const t = await send(p.url, "POST", "/auth/realms/master/protocol/openid-connect/token",
-      new URLSearchParams({ client_id: "sdk-client", grant_type: "password", username: "admin", password: "Flag-Pass-1" }).toString(),
-      { "content-type": "application/x-www-form-urlencoded" });
+    const t = await send(
+      p.url,
+      "POST",
+      "/auth/realms/master/protocol/openid-connect/token",
+      new URLSearchParams({
+        client_id: "sdk-client",
+        grant_type: "password",
+        username: "admin",
+        password: "Flag-Pass-1",
+      }).toString(),
+      { "content-type": "application/x-www-form-urlencoded" },
+    );
     assert.equal(t.body.expires_in, 42);
     const token = t.body.access_token;
     assert.equal((await post(p.url, "/v1/api/users/invite", { email: "one@example.com" }, token)).status, 200);
@@ -82,12 +104,22 @@ describe("wallaroo-emulator (the bin)", () => {
     const data = join(tempDir("wl-emu-cli-"), "w.json");
     const first = await start(["--data", data]);
     running.push(first);
-    const r = await post(first.url, "/v1/api/users/invite", { email: "kept@example.com" }, await login(first.url, "admin", "admin"));
+    const r = await post(
+      first.url,
+      "/v1/api/users/invite",
+      { email: "kept@example.com" },
+      await login(first.url, "admin", "admin"),
+    );
     first.child.kill("SIGTERM");
     assert.equal(await first.exit, 0);
     const second = await start(["--data", data]);
     running.push(second);
-    const q = await post(second.url, "/v1/api/users/query", { user_ids: [r.body.id] }, await login(second.url, "admin", "admin"));
+    const q = await post(
+      second.url,
+      "/v1/api/users/query",
+      { user_ids: [r.body.id] },
+      await login(second.url, "admin", "admin"),
+    );
     assert.equal(q.body.users[r.body.id].email, "kept@example.com");
   });
 

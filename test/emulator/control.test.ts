@@ -21,12 +21,24 @@ describe("emulator control endpoints (/__emulator/)", () => {
 
   it("POST /__emulator/faults replaces the rules (with a seed), DELETE clears them", async () => {
     const token = emu.issueToken();
-    const set = await send(emu.url, "POST", "/__emulator/faults", JSON.stringify({ rules: [{ endpoint: QUERY, status: 500, count: 1 }], seed: 3 }), json);
+    const set = await send(
+      emu.url,
+      "POST",
+      "/__emulator/faults",
+      JSON.stringify({ rules: [{ endpoint: QUERY, status: 500, count: 1 }], seed: 3 }),
+      json,
+    );
     assert.equal(set.status, 200);
     assert.deepEqual(set.body.rules, [{ endpoint: QUERY, status: 500, count: 1 }]);
     assert.equal((await post(emu.url, QUERY, {}, token)).status, 500);
     assert.equal((await post(emu.url, QUERY, {}, token)).status, 200);
-    await send(emu.url, "POST", "/__emulator/faults", JSON.stringify({ rules: [{ endpoint: QUERY, status: 500 }] }), json);
+    await send(
+      emu.url,
+      "POST",
+      "/__emulator/faults",
+      JSON.stringify({ rules: [{ endpoint: QUERY, status: 500 }] }),
+      json,
+    );
     assert.equal((await post(emu.url, QUERY, {}, token)).status, 500);
     const del = await send(emu.url, "DELETE", "/__emulator/faults");
     assert.equal(del.status, 200);
@@ -35,7 +47,13 @@ describe("emulator control endpoints (/__emulator/)", () => {
 
   it("answers 400 to an invalid fault rule and keeps the old rules", async () => {
     emu.setFaults([{ endpoint: QUERY, status: 418 }]);
-    const r = await send(emu.url, "POST", "/__emulator/faults", JSON.stringify({ rules: [{ endpoint: QUERY, failureRate: "often" }] }), json);
+    const r = await send(
+      emu.url,
+      "POST",
+      "/__emulator/faults",
+      JSON.stringify({ rules: [{ endpoint: QUERY, failureRate: "often" }] }),
+      json,
+    );
     assert.equal(r.status, 400);
     assert.match(r.body.msg, /failureRate/);
     assert.equal((await post(emu.url, QUERY, {}, emu.issueToken())).status, 418);
@@ -72,7 +90,13 @@ describe("emulator control endpoints (/__emulator/)", () => {
 
   it("POST /__emulator/licence changes the licence at run time", async () => {
     const token = emu.issueToken();
-    await send(emu.url, "POST", "/__emulator/licence", JSON.stringify({ edition: "community", maxActiveUsers: 1 }), json);
+    await send(
+      emu.url,
+      "POST",
+      "/__emulator/licence",
+      JSON.stringify({ edition: "community", maxActiveUsers: 1 }),
+      json,
+    );
     assert.equal((await post(emu.url, "/v1/api/users/invite", { email: "one@example.com" }, token)).status, 200);
     assert.equal((await post(emu.url, "/v1/api/users/invite", { email: "two@example.com" }, token)).status, 403);
     const r = await send(emu.url, "POST", "/__emulator/licence", JSON.stringify({ edition: "enterprise" }), json);

@@ -96,10 +96,21 @@ describe("emulator fault injection", () => {
   });
 
   it("'*' (or no endpoint) matches every endpoint, the token endpoint included", async () => {
-    emu.setFaults([{ status: 502, count: 1 }, { endpoint: "*", status: 504, count: 1 }]);
-    const t = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+    emu.setFaults([
+      { status: 502, count: 1 },
+      { endpoint: "*", status: 504, count: 1 },
+    ]);
+    const t = await tokenRequest(emu.url, {
+      client_id: "sdk-client",
+      grant_type: "password",
+      username: "admin",
+      password: ADMIN_PASSWORD,
+    });
     assert.equal(t.status, 502);
-    assert.equal((await post(emu.url, "/v1/api/users/activate", { email: "x@example.com" }, emu.issueToken())).status, 504);
+    assert.equal(
+      (await post(emu.url, "/v1/api/users/activate", { email: "x@example.com" }, emu.issueToken())).status,
+      504,
+    );
     assert.equal((await call("query", {})).status, 200);
   });
 
@@ -122,8 +133,16 @@ describe("emulator fault injection", () => {
 
   it("accepts initial faults from the options", async () => {
     await emu.close();
-    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, faults: [{ endpoint: TOKEN_PATH, status: 503, count: 1 }] });
-    const t = await tokenRequest(emu.url, { client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD });
+    emu = await startEmulator({
+      adminPassword: ADMIN_PASSWORD,
+      faults: [{ endpoint: TOKEN_PATH, status: 503, count: 1 }],
+    });
+    const t = await tokenRequest(emu.url, {
+      client_id: "sdk-client",
+      grant_type: "password",
+      username: "admin",
+      password: ADMIN_PASSWORD,
+    });
     assert.equal(t.status, 503);
   });
 

@@ -27,16 +27,32 @@ async function answer(res: Dispatcher.ResponseData): Promise<Answer> {
 }
 
 /** POST a raw body (string) or a JSON value to the emulator. */
-export async function post(url: string, path: string, body: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+export async function post(
+  url: string,
+  path: string,
+  body: unknown,
+  token?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Answer> {
   const res = await request(url + path, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders },
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...extraHeaders,
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return answer(res);
 }
 
-export async function send(url: string, method: Dispatcher.HttpMethod, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+export async function send(
+  url: string,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return answer(await request(url + path, { method, headers, body }));
 }
 
@@ -59,7 +75,8 @@ export async function login(url: string, username = "admin", password = ADMIN_PA
 /** A bound caller for the user API with a fresh admin token. */
 export function api(emu: RunningEmulator) {
   const token = emu.issueToken();
-  return (op: "query" | "invite" | "activate" | "deactivate", body: unknown) => post(emu.url, `/v1/api/users/${op}`, body, token);
+  return (op: "query" | "invite" | "activate" | "deactivate", body: unknown) =>
+    post(emu.url, `/v1/api/users/${op}`, body, token);
 }
 
 const created: string[] = [];

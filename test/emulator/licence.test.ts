@@ -90,7 +90,9 @@ describe("emulator licence rules", () => {
   it("admits concurrent invites only up to the limit", async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
     const call = api(emu);
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => call("invite", { email: `race${i}@example.com` })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => call("invite", { email: `race${i}@example.com` })),
+    );
     assert.equal(answers.filter((a) => a.status === 200).length, 5);
     assert.equal(answers.filter((a) => a.status === 403).length, 7);
     assert.equal(emu.users().filter((u) => u.enabled).length, 6);

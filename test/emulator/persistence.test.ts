@@ -22,7 +22,10 @@ describe("emulator persistence (dataFile)", () => {
 
   it("starts a fresh instance with admin when the file is missing, and writes it", async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, dataFile });
-    assert.deepEqual(emu.users().map((u) => u.username), ["admin"]);
+    assert.deepEqual(
+      emu.users().map((u) => u.username),
+      ["admin"],
+    );
     assert.ok(existsSync(dataFile), "written at start, so admin's id survives a restart");
   });
 
@@ -56,7 +59,9 @@ describe("emulator persistence (dataFile)", () => {
   it("coalesces concurrent writes yet keeps every change, leaving no temp files", async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, dataFile, edition: "enterprise" });
     const call = api(emu);
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call("invite", { email: `c${i}@example.com` })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => call("invite", { email: `c${i}@example.com` })),
+    );
     assert.ok(answers.every((a) => a.status === 200));
     const onDisk = JSON.parse(readFileSync(dataFile, "utf8"));
     assert.equal(onDisk.users.length, 41);
@@ -72,7 +77,19 @@ describe("emulator persistence (dataFile)", () => {
     });
     const saves: Promise<void>[] = [];
     for (let i = 0; i < 50; i++) {
-      records.push({ user: { id: `id-${i}`, username: `u${i}`, enabled: true, emailVerified: false, createdTimestamp: i, notBefore: 0, requiredActions: [], disableableCredentialTypes: [], access: { manageGroupMembership: true, view: true, mapRoles: true, impersonate: false, manage: true } } });
+      records.push({
+        user: {
+          id: `id-${i}`,
+          username: `u${i}`,
+          enabled: true,
+          emailVerified: false,
+          createdTimestamp: i,
+          notBefore: 0,
+          requiredActions: [],
+          disableableCredentialTypes: [],
+          access: { manageGroupMembership: true, view: true, mapRoles: true, impersonate: false, manage: true },
+        },
+      });
       saves.push(persister.save());
     }
     await Promise.all(saves);
@@ -114,8 +131,33 @@ describe("emulator persistence (dataFile)", () => {
       ["another JSON document", JSON.stringify({ hello: "world" }), /format/],
       ["an unknown version", JSON.stringify({ format: "wallaroo-emulator-data", version: 99, users: [] }), /version/],
       ["users not an array", JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: {} }), /users/],
-      ["a user without an id", JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: [{ username: "x" }] }), /users\[0\].*id/],
-      ["a plain-text password", JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: [{ id: "1", username: "a", enabled: true, emailVerified: false, createdTimestamp: 1, notBefore: 0, requiredActions: [], disableableCredentialTypes: [], access: {}, passwordHash: "hunter2" }] }), /passwordHash/],
+      [
+        "a user without an id",
+        JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: [{ username: "x" }] }),
+        /users\[0\].*id/,
+      ],
+      [
+        "a plain-text password",
+        JSON.stringify({
+          format: "wallaroo-emulator-data",
+          version: 1,
+          users: [
+            {
+              id: "1",
+              username: "a",
+              enabled: true,
+              emailVerified: false,
+              createdTimestamp: 1,
+              notBefore: 0,
+              requiredActions: [],
+              disableableCredentialTypes: [],
+              access: {},
+              passwordHash: "hunter2",
+            },
+          ],
+        }),
+        /passwordHash/,
+      ],
     ];
     for (const [what, content, why] of cases) {
       it(`is refused with a message naming the file (${what}), and left untouched`, async () => {

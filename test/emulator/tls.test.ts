@@ -14,8 +14,27 @@ describe("emulator over HTTPS (tls option)", () => {
   before(function () {
     const dir = tempDir("wl-emu-tls-");
     try {
-      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
     } catch {
       this.skip(); // no openssl here: nothing to serve
     }
@@ -33,14 +52,27 @@ describe("emulator over HTTPS (tls option)", () => {
         method: "POST",
         dispatcher,
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD }).toString(),
+        body: new URLSearchParams({
+          client_id: "sdk-client",
+          grant_type: "password",
+          username: "admin",
+          password: ADMIN_PASSWORD,
+        }).toString(),
       });
       assert.equal(t.statusCode, 200);
       const { access_token } = (await t.body.json()) as { access_token: string };
-      const q = await request(`${emu.url}/v1/api/users/query`, { method: "POST", dispatcher, headers: { authorization: `Bearer ${access_token}` }, body: "{}" });
+      const q = await request(`${emu.url}/v1/api/users/query`, {
+        method: "POST",
+        dispatcher,
+        headers: { authorization: `Bearer ${access_token}` },
+        body: "{}",
+      });
       assert.equal(q.statusCode, 200);
       const body = (await q.body.json()) as { users: Record<string, { username: string }> };
-      assert.deepEqual(Object.values(body.users).map((u) => u.username), ["admin"]);
+      assert.deepEqual(
+        Object.values(body.users).map((u) => u.username),
+        ["admin"],
+      );
     } finally {
       await dispatcher.close();
     }

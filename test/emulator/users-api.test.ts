@@ -40,7 +40,10 @@ describe("emulator user API", () => {
         requiredActions: [],
         username: "pat@example.com",
       });
-      assert.ok(Number.isInteger(pat.createdTimestamp) && Math.abs(pat.createdTimestamp - Date.now()) < 60_000, "createdTimestamp is ms since epoch");
+      assert.ok(
+        Number.isInteger(pat.createdTimestamp) && Math.abs(pat.createdTimestamp - Date.now()) < 60_000,
+        "createdTimestamp is ms since epoch",
+      );
     });
 
     it("answers only the users named in user_ids, omitting unknown ids", async () => {
@@ -101,7 +104,18 @@ describe("emulator user API", () => {
 
     it("lets the invited user log in with the answered password", async () => {
       const r = await call("invite", { email: "login@example.com" });
-      const t = await post(emu.url, "/auth/realms/master/protocol/openid-connect/token", new URLSearchParams({ client_id: "sdk-client", grant_type: "password", username: "LOGIN@example.com", password: r.body.password }).toString(), undefined, { "content-type": "application/x-www-form-urlencoded" });
+      const t = await post(
+        emu.url,
+        "/auth/realms/master/protocol/openid-connect/token",
+        new URLSearchParams({
+          client_id: "sdk-client",
+          grant_type: "password",
+          username: "LOGIN@example.com",
+          password: r.body.password,
+        }).toString(),
+        undefined,
+        { "content-type": "application/x-www-form-urlencoded" },
+      );
       assert.equal(t.status, 200);
     });
 
@@ -190,7 +204,7 @@ describe("emulator user API", () => {
       const cases: [string, string, string | undefined, number, RegExp][] = [
         ["POST", "/v1/api/users/invite", "{not json", 400, /Malformed JSON/],
         ["POST", "/v1/api/users/invite", "[1,2]", 400, /JSON object/],
-        ["POST", "/v1/api/users/invite", "\"str\"", 400, /JSON object/],
+        ["POST", "/v1/api/users/invite", '"str"', 400, /JSON object/],
         ["POST", "/v1/api/users/invite", "null", 400, /JSON object/],
         ["POST", "/v1/api/users/query", "", 400, /body is required/],
         ["POST", "/v1/api/users/nope", "{}", 404, /No such endpoint/],
@@ -206,7 +220,13 @@ describe("emulator user API", () => {
         assert.equal(r.body.code, status);
         assert.match(r.body.msg, msg);
       }
-      const big = await send(emu.url, "POST", "/v1/api/users/invite", JSON.stringify({ email: "a@b.c", pad: "x".repeat(1_100_000) }), auth);
+      const big = await send(
+        emu.url,
+        "POST",
+        "/v1/api/users/invite",
+        JSON.stringify({ email: "a@b.c", pad: "x".repeat(1_100_000) }),
+        auth,
+      );
       assert.equal(big.status, 413);
       const still = await api(emu)("query", {});
       assert.equal(still.status, 200, "the server still answers");

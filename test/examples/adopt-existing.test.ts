@@ -31,14 +31,20 @@ describe("examples/adopt-existing", function () {
       bob: world.emu.addUser({ email: "bob@example.com", enabled: false }).id,
       ops: world.emu.addUser({ email: "ops@example.com", enabled: true }).id,
     };
-    engine = world.engine({ projectName: project.example.projectName, config: { [emailsKey]: JSON.stringify(["alice@example.com", "Bob@Example.com"]) } });
+    engine = world.engine({
+      projectName: project.example.projectName,
+      config: { [emailsKey]: JSON.stringify(["alice@example.com", "Bob@Example.com"]) },
+    });
   });
   after(async () => world?.close());
 
   it("type-checks (strict) against the installed package's declarations", () => {
     const result = typeCheck(project.dir);
     assert.deepEqual(result.diagnostics, []);
-    assert.ok(result.resolvedPackage?.startsWith(join(project.dir, "node_modules", "pulumi-wallaroo")), result.resolvedPackage);
+    assert.ok(
+      result.resolvedPackage?.startsWith(join(project.dir, "node_modules", "pulumi-wallaroo")),
+      result.resolvedPackage,
+    );
   });
 
   it("adopts the listed users as they are: no invite, activate or deactivate", async () => {
@@ -67,11 +73,18 @@ describe("examples/adopt-existing", function () {
   });
 
   it("a malformed `emails` setting stops the program with a message saying how to set it", async () => {
-    const other = world.engine({ projectName: project.example.projectName, stackName: "bad", config: { [emailsKey]: JSON.stringify({ alice: "alice@example.com" }) } });
+    const other = world.engine({
+      projectName: project.example.projectName,
+      stackName: "bad",
+      config: { [emailsKey]: JSON.stringify({ alice: "alice@example.com" }) },
+    });
     world.emu.resetStats();
     const up = await other.up("index.ts");
     assert.equal(up.ok, false);
-    assert.match(up.programErrors.join("\n"), /config 'emails' must be a non-empty list of emails, e\.g\. pulumi config set --path 'emails\[0\]'/);
+    assert.match(
+      up.programErrors.join("\n"),
+      /config 'emails' must be a non-empty list of emails, e\.g\. pulumi config set --path 'emails\[0\]'/,
+    );
     assert.deepEqual(up.created, []);
     assert.deepEqual(mutatingCalls(world.emu), {});
   });

@@ -34,16 +34,25 @@ describe("examples/team-roster", function () {
   it("type-checks (strict) against the installed package's declarations", () => {
     const result = typeCheck(project.dir);
     assert.deepEqual(result.diagnostics, []);
-    assert.ok(result.resolvedPackage?.startsWith(join(project.dir, "node_modules", "pulumi-wallaroo")), result.resolvedPackage);
+    assert.ok(
+      result.resolvedPackage?.startsWith(join(project.dir, "node_modules", "pulumi-wallaroo")),
+      result.resolvedPackage,
+    );
   });
 
   it("up with the example's team.yaml invites every row, deactivating the inactive one", async () => {
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
-    const expected = ["alice@example.com", "bob@example.com", "carol@example.com"].map((e) => resourceNameFor(e, new Set())).sort();
+    const expected = ["alice@example.com", "bob@example.com", "carol@example.com"]
+      .map((e) => resourceNameFor(e, new Set()))
+      .sort();
     assert.deepEqual(names(up.created.filter((u) => u.includes(TYPE))), expected);
     assert.deepEqual(names(engine.urns(TYPE)), expected);
-    assert.deepEqual(roster(world.emu), { "alice@example.com": true, "bob@example.com": true, "carol@example.com": false });
+    assert.deepEqual(roster(world.emu), {
+      "alice@example.com": true,
+      "bob@example.com": true,
+      "carol@example.com": false,
+    });
     assert.deepEqual(mutatingCalls(world.emu), { invite: 3, deactivate: 1 });
     assert.equal(up.outputs.activeUsers, 2);
   });
@@ -73,7 +82,11 @@ describe("examples/team-roster", function () {
     });
     assert.deepEqual(mutatingCalls(world.emu), { invite: 1, deactivate: 2 });
     assert.equal(up.outputs.activeUsers, 1);
-    assert.deepEqual(Object.keys(up.outputs.userIds as object).sort(), ["bob@example.com", "carol@example.com", "dave@example.com"]);
+    assert.deepEqual(Object.keys(up.outputs.userIds as object).sort(), [
+      "bob@example.com",
+      "carol@example.com",
+      "dave@example.com",
+    ]);
   });
 
   it("a bad roster stops the program naming every bad row, and nothing changes on the server or in the state", async () => {
@@ -115,7 +128,11 @@ describe("examples/team-roster", function () {
 `,
       "existing.yaml",
     );
-    const adopter = world.engine({ projectName: project.example.projectName, stackName: "existing", config: { [`${project.example.projectName}:roster`]: "existing.yaml" } });
+    const adopter = world.engine({
+      projectName: project.example.projectName,
+      stackName: "existing",
+      config: { [`${project.example.projectName}:roster`]: "existing.yaml" },
+    });
     world.emu.resetStats();
     const up = assertOk(await adopter.up("index.ts"));
     assert.equal(up.created.filter((u) => u.includes(TYPE)).length, 2);

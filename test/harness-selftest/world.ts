@@ -5,7 +5,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { createConsumerProject, Engine, EngineOptions, findRepoRoot, makeTempDir, packPackage, writeFiles } from "../harness";
+import {
+  createConsumerProject,
+  Engine,
+  EngineOptions,
+  findRepoRoot,
+  makeTempDir,
+  packPackage,
+  writeFiles,
+} from "../harness";
 
 export const COUNTER_TYPE = "pulumi-nodejs:dynamic/counter:Counter";
 
@@ -38,47 +46,47 @@ export const token: pulumi.Output<string> = c.token;
 `;
 
 export interface ResourceSpec {
-    name: string;
-    args: Record<string, unknown>;
-    secretInput?: string;
-    opts?: Record<string, unknown>;
+  name: string;
+  args: Record<string, unknown>;
+  secretInput?: string;
+  opts?: Record<string, unknown>;
 }
 
 export interface World {
-    dir: string;
-    counterDir: string;
-    engine: Engine;
-    setSpec(resources: ResourceSpec[]): Promise<void>;
-    records(): Record<string, Record<string, unknown>>;
-    ops(): string[];
+  dir: string;
+  counterDir: string;
+  engine: Engine;
+  setSpec(resources: ResourceSpec[]): Promise<void>;
+  records(): Record<string, Record<string, unknown>>;
+  ops(): string[];
 }
 
 let tarball: Promise<string> | undefined;
 
 export function fixtureTarball(): Promise<string> {
-    tarball ??= packPackage(path.join(findRepoRoot(), "test", "fixtures", "harness", "counter-provider"));
-    return tarball;
+  tarball ??= packPackage(path.join(findRepoRoot(), "test", "fixtures", "harness", "counter-provider"));
+  return tarball;
 }
 
 export async function newWorld(resources: ResourceSpec[], engineOpts: Partial<EngineOptions> = {}): Promise<World> {
-    const dir = await createConsumerProject({
-        tarballs: [await fixtureTarball()],
-        files: { "index.js": PROGRAM_JS, "program.ts": PROGRAM_TS, "spec.json": JSON.stringify({ resources }) },
-    });
-    const counterDir = makeTempDir("counter");
-    const engine = new Engine({ projectDir: dir, config: { "counter:dir": counterDir }, ...engineOpts });
-    return {
-        dir,
-        counterDir,
-        engine,
-        setSpec: (r) => writeFiles(dir, { "spec.json": JSON.stringify({ resources: r }) }),
-        records: () => {
-            const f = path.join(counterDir, "records.json");
-            return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
-        },
-        ops: () => {
-            const f = path.join(counterDir, "ops.log");
-            return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
-        },
-    };
+  const dir = await createConsumerProject({
+    tarballs: [await fixtureTarball()],
+    files: { "index.js": PROGRAM_JS, "program.ts": PROGRAM_TS, "spec.json": JSON.stringify({ resources }) },
+  });
+  const counterDir = makeTempDir("counter");
+  const engine = new Engine({ projectDir: dir, config: { "counter:dir": counterDir }, ...engineOpts });
+  return {
+    dir,
+    counterDir,
+    engine,
+    setSpec: (r) => writeFiles(dir, { "spec.json": JSON.stringify({ resources: r }) }),
+    records: () => {
+      const f = path.join(counterDir, "records.json");
+      return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
+    },
+    ops: () => {
+      const f = path.join(counterDir, "ops.log");
+      return fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").filter(Boolean) : [];
+    },
+  };
 }

@@ -17,7 +17,12 @@ import type { ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const args = JSON.parse(process.env.HARNESS_RUNNER ?? "{}") as { program: string; project: string; stack: string; preview: boolean };
+const args = JSON.parse(process.env.HARNESS_RUNNER ?? "{}") as {
+  program: string;
+  project: string;
+  stack: string;
+  preview: boolean;
+};
 const programPath = path.resolve(args.program);
 const req = createRequire(programPath);
 const errors: string[] = [];
@@ -25,175 +30,176 @@ let nextReq = 1;
 const pending = new Map<number, (m: ParentToChild) => void>();
 
 function send(m: ChildToParent): void {
-    process.send!(m);
+  process.send!(m);
 }
 
-type AskMessage = Omit<Extract<ChildToParent, { kind: "register" }>, "reqId"> | Omit<Extract<ChildToParent, { kind: "read" }>, "reqId">;
+type AskMessage =
+  Omit<Extract<ChildToParent, { kind: "register" }>, "reqId"> | Omit<Extract<ChildToParent, { kind: "read" }>, "reqId">;
 
 function ask(m: AskMessage): Promise<ParentToChild> {
-    const reqId = nextReq++;
-    return new Promise((resolve) => {
-        pending.set(reqId, resolve);
-        send({ ...(m as any), reqId });
-    });
+  const reqId = nextReq++;
+  return new Promise((resolve) => {
+    pending.set(reqId, resolve);
+    send({ ...(m as any), reqId });
+  });
 }
 
 process.on("message", (m: ParentToChild) => {
-    const r = pending.get(m.reqId);
-    if (r) {
-        pending.delete(m.reqId);
-        r(m);
-    }
+  const r = pending.get(m.reqId);
+  if (r) {
+    pending.delete(m.reqId);
+    r(m);
+  }
 });
 
 function describe(e: unknown): string {
-    if (e instanceof Error) {
-        return e.message;
-    }
-    return String(e);
+  if (e instanceof Error) {
+    return e.message;
+  }
+  return String(e);
 }
 
 const recordError = (e: unknown) => {
-    const msg = describe(e);
-    if (!errors.includes(msg)) {
-        errors.push(msg);
-    }
+  const msg = describe(e);
+  if (!errors.includes(msg)) {
+    errors.push(msg);
+  }
 };
 process.on("uncaughtException", recordError);
 process.on("unhandledRejection", recordError);
 
 async function main(): Promise<void> {
-    const pulumi = req("@pulumi/pulumi");
-    const pulumiDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
-    const preq = createRequire(path.join(pulumiDir, "package.json"));
-    const settings = preq("./runtime/settings");
-    const resproto = preq("./proto/resource_pb");
-    const structproto = preq("google-protobuf/google/protobuf/struct_pb");
+  const pulumi = req("@pulumi/pulumi");
+  const pulumiDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
+  const preq = createRequire(path.join(pulumiDir, "package.json"));
+  const settings = preq("./runtime/settings");
+  const resproto = preq("./proto/resource_pb");
+  const structproto = preq("google-protobuf/google/protobuf/struct_pb");
 
-    await pulumi.runtime.setMocks(
-        {
-            newResource: () => {
-                throw new Error("harness: newResource should not be reached");
-            },
-            call: (a: { token: string }) => {
-                throw new Error(`harness: invoke ${a.token} is not supported`);
-            },
-        },
-        args.project,
-        args.stack,
-        args.preview,
-    );
-    const monitor = settings.getMonitor();
-    if (!monitor || typeof monitor.registerResource !== "function" || !(monitor.resources instanceof Map)) {
-        throw new Error("harness: unexpected mock monitor shape in this @pulumi/pulumi version");
+  await pulumi.runtime.setMocks(
+    {
+      newResource: () => {
+        throw new Error("harness: newResource should not be reached");
+      },
+      call: (a: { token: string }) => {
+        throw new Error(`harness: invoke ${a.token} is not supported`);
+      },
+    },
+    args.project,
+    args.stack,
+    args.preview,
+  );
+  const monitor = settings.getMonitor();
+  if (!monitor || typeof monitor.registerResource !== "function" || !(monitor.resources instanceof Map)) {
+    throw new Error("harness: unexpected mock monitor shape in this @pulumi/pulumi version");
+  }
+
+  const reply = (resp: ParentToChild): { urn: string; id: string; state: Record<string, unknown> } => {
+    if (resp.kind !== "registered") {
+      throw new Error(`harness: unexpected reply ${resp.kind}`);
     }
+    if (resp.error !== undefined) {
+      throw new Error(resp.error);
+    }
+    return { urn: resp.urn, id: resp.id ?? "", state: resp.state ?? {} };
+  };
 
-    const reply = (resp: ParentToChild): { urn: string; id: string; state: Record<string, unknown> } => {
-        if (resp.kind !== "registered") {
-            throw new Error(`harness: unexpected reply ${resp.kind}`);
-        }
-        if (resp.error !== undefined) {
-            throw new Error(resp.error);
-        }
-        return { urn: resp.urn, id: resp.id ?? "", state: resp.state ?? {} };
-    };
-
-    monitor.registerResource = async (r: any, callback: (err: any, resp?: any) => void) => {
-        try {
-            const options: RegisterOptions = {
-                parent: r.getParent() || undefined,
-                provider: r.getProvider() || undefined,
-                protect: r.getProtect(),
-                dependencies: r.getDependenciesList(),
-                deleteBeforeReplace: r.getDeletebeforereplacedefined() ? r.getDeletebeforereplace() : undefined,
-                ignoreChanges: r.getIgnorechangesList(),
-                replaceOnChanges: r.getReplaceonchangesList(),
-                additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
-                importId: r.getImportid() || undefined,
-                retainOnDelete: r.getRetainondelete(),
-                version: r.getVersion() || undefined,
-                aliases: (r.getAliasurnsList?.() ?? []) as string[],
-            };
-            const res = reply(
-                await ask({
-                    kind: "register",
-                    type: r.getType(),
-                    name: r.getName(),
-                    custom: r.getCustom(),
-                    inputs: r.getObject() ? r.getObject().toJavaScript() : {},
-                    options,
-                }),
-            );
-            monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
-            const response = new resproto.RegisterResourceResponse();
-            response.setUrn(res.urn);
-            response.setId(res.id);
-            response.setObject(structproto.Struct.fromJavaScript(res.state));
-            callback(null, response);
-        } catch (err) {
-            callback(err, undefined);
-        }
-    };
-
-    monitor.readResource = async (r: any, callback: (err: any, resp?: any) => void) => {
-        try {
-            const res = reply(
-                await ask({
-                    kind: "read",
-                    type: r.getType(),
-                    name: r.getName(),
-                    id: r.getId(),
-                    inputs: r.getProperties() ? r.getProperties().toJavaScript() : {},
-                    options: {
-                        parent: r.getParent() || undefined,
-                        provider: r.getProvider() || undefined,
-                        dependencies: r.getDependenciesList(),
-                        additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
-                    },
-                }),
-            );
-            monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
-            const response = new resproto.ReadResourceResponse();
-            response.setUrn(res.urn);
-            response.setProperties(structproto.Struct.fromJavaScript(res.state));
-            callback(null, response);
-        } catch (err) {
-            callback(err, undefined);
-        }
-    };
-
-    monitor.registerResourceOutputs = (r: any, callback: (err: any, resp?: any) => void) => {
-        const outputs = r.getOutputs() ? r.getOutputs().toJavaScript() : {};
-        send({ kind: "outputs", urn: r.getUrn(), outputs });
-        const entry = monitor.resources.get(r.getUrn());
-        if (entry) {
-            entry.state = outputs;
-        }
-        callback(null, {});
-    };
-
+  monitor.registerResource = async (r: any, callback: (err: any, resp?: any) => void) => {
     try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            let m = req(programPath);
-            if (m && typeof m === "object" && Object.getOwnPropertyDescriptor(m, "default") !== undefined) {
-                m = m.default;
-            }
-            if (m instanceof Promise) {
-                m = await m;
-            } else if (typeof m === "function") {
-                m = await m();
-            }
-            return m;
-        });
-    } catch (e) {
-        recordError(e);
+      const options: RegisterOptions = {
+        parent: r.getParent() || undefined,
+        provider: r.getProvider() || undefined,
+        protect: r.getProtect(),
+        dependencies: r.getDependenciesList(),
+        deleteBeforeReplace: r.getDeletebeforereplacedefined() ? r.getDeletebeforereplace() : undefined,
+        ignoreChanges: r.getIgnorechangesList(),
+        replaceOnChanges: r.getReplaceonchangesList(),
+        additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+        importId: r.getImportid() || undefined,
+        retainOnDelete: r.getRetainondelete(),
+        version: r.getVersion() || undefined,
+        aliases: (r.getAliasurnsList?.() ?? []) as string[],
+      };
+      const res = reply(
+        await ask({
+          kind: "register",
+          type: r.getType(),
+          name: r.getName(),
+          custom: r.getCustom(),
+          inputs: r.getObject() ? r.getObject().toJavaScript() : {},
+          options,
+        }),
+      );
+      monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
+      const response = new resproto.RegisterResourceResponse();
+      response.setUrn(res.urn);
+      response.setId(res.id);
+      response.setObject(structproto.Struct.fromJavaScript(res.state));
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
     }
-    await settings.waitForRPCs();
+  };
+
+  monitor.readResource = async (r: any, callback: (err: any, resp?: any) => void) => {
+    try {
+      const res = reply(
+        await ask({
+          kind: "read",
+          type: r.getType(),
+          name: r.getName(),
+          id: r.getId(),
+          inputs: r.getProperties() ? r.getProperties().toJavaScript() : {},
+          options: {
+            parent: r.getParent() || undefined,
+            provider: r.getProvider() || undefined,
+            dependencies: r.getDependenciesList(),
+            additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+          },
+        }),
+      );
+      monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
+      const response = new resproto.ReadResourceResponse();
+      response.setUrn(res.urn);
+      response.setProperties(structproto.Struct.fromJavaScript(res.state));
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
+    }
+  };
+
+  monitor.registerResourceOutputs = (r: any, callback: (err: any, resp?: any) => void) => {
+    const outputs = r.getOutputs() ? r.getOutputs().toJavaScript() : {};
+    send({ kind: "outputs", urn: r.getUrn(), outputs });
+    const entry = monitor.resources.get(r.getUrn());
+    if (entry) {
+      entry.state = outputs;
+    }
+    callback(null, {});
+  };
+
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      let m = req(programPath);
+      if (m && typeof m === "object" && Object.getOwnPropertyDescriptor(m, "default") !== undefined) {
+        m = m.default;
+      }
+      if (m instanceof Promise) {
+        m = await m;
+      } else if (typeof m === "function") {
+        m = await m();
+      }
+      return m;
+    });
+  } catch (e) {
+    recordError(e);
+  }
+  await settings.waitForRPCs();
 }
 
 main()
-    .catch(recordError)
-    .finally(() => {
-        const m: ChildToParent = { kind: "done", errors };
-        process.send!(m, undefined, {}, () => process.exit(0));
-    });
+  .catch(recordError)
+  .finally(() => {
+    const m: ChildToParent = { kind: "done", errors };
+    process.send!(m, undefined, {}, () => process.exit(0));
+  });

@@ -3,25 +3,48 @@ import type { WireObject } from "./wire";
 
 /** Resource options the engine needs, taken from the RegisterResourceRequest. */
 export interface RegisterOptions {
-    parent?: string;
-    provider?: string;
-    protect?: boolean;
-    dependencies?: string[];
-    /** undefined when the program did not set the option. */
-    deleteBeforeReplace?: boolean;
-    ignoreChanges?: string[];
-    replaceOnChanges?: string[];
-    additionalSecretOutputs?: string[];
-    importId?: string;
-    retainOnDelete?: boolean;
-    version?: string;
-    aliases?: string[];
+  parent?: string;
+  provider?: string;
+  protect?: boolean;
+  dependencies?: string[];
+  /** undefined when the program did not set the option. */
+  deleteBeforeReplace?: boolean;
+  ignoreChanges?: string[];
+  replaceOnChanges?: string[];
+  additionalSecretOutputs?: string[];
+  importId?: string;
+  retainOnDelete?: boolean;
+  version?: string;
+  aliases?: string[];
 }
 
 export type ChildToParent =
-    | { kind: "register"; reqId: number; type: string; name: string; custom: boolean; inputs: WireObject; options: RegisterOptions }
-    | { kind: "read"; reqId: number; type: string; name: string; id: string; inputs: WireObject; options: RegisterOptions }
-    | { kind: "outputs"; urn: string; outputs: WireObject }
-    | { kind: "done"; errors: string[] };
+  | {
+      kind: "register";
+      reqId: number;
+      type: string;
+      name: string;
+      custom: boolean;
+      inputs: WireObject;
+      options: RegisterOptions;
+    }
+  | {
+      kind: "read";
+      reqId: number;
+      type: string;
+      name: string;
+      id: string;
+      inputs: WireObject;
+      options: RegisterOptions;
+    }
+  | { kind: "outputs"; urn: string; outputs: WireObject }
+  | { kind: "done"; errors: string[] };
 
-export type ParentToChild = { kind: "registered"; reqId: number; urn: string; id?: string; state?: WireObject; error?: string };
+export type ParentToChild = {
+  kind: "registered";
+  reqId: number;
+  urn: string;
+  id?: string;
+  state?: WireObject;
+  error?: string;
+};

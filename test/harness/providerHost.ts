@@ -19,55 +19,55 @@ import { annotateSecrets, secret, toWireObject, unwrapSecrets, WireObject, WireV
 export type ProviderMethod = "Configure" | "Check" | "Diff" | "Create" | "Read" | "Update" | "Delete";
 
 export interface StartProviderHostOptions {
-    /** The consumer project (program) directory: working directory of the host. */
-    cwd: string;
-    env?: NodeJS.ProcessEnv;
-    /** Engine address given as the host's argument. Nothing listens there (the host never calls back). */
-    engineAddress?: string;
-    /** Time allowed for the host to print its port. Default 20 s. */
-    startTimeoutMs?: number;
-    /** Extra node arguments (e.g. `--max-old-space-size`). */
-    nodeArgs?: string[];
-    /** Called for every gRPC call made (benchmarks count them). */
-    onCall?: (method: ProviderMethod, ms: number) => void;
+  /** The consumer project (program) directory: working directory of the host. */
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Engine address given as the host's argument. Nothing listens there (the host never calls back). */
+  engineAddress?: string;
+  /** Time allowed for the host to print its port. Default 20 s. */
+  startTimeoutMs?: number;
+  /** Extra node arguments (e.g. `--max-old-space-size`). */
+  nodeArgs?: string[];
+  /** Called for every gRPC call made (benchmarks count them). */
+  onCall?: (method: ProviderMethod, ms: number) => void;
 }
 
 export interface CheckFailure {
-    property: string;
-    reason: string;
+  property: string;
+  reason: string;
 }
 
 export interface CheckResult {
-    inputs: WireObject;
-    failures: CheckFailure[];
+  inputs: WireObject;
+  failures: CheckFailure[];
 }
 
 export type DiffChanges = "unknown" | "none" | "some";
 
 export interface DiffResult {
-    changes: DiffChanges;
-    replaces: string[];
-    stables: string[];
-    deleteBeforeReplace: boolean;
-    diffs: string[];
+  changes: DiffChanges;
+  replaces: string[];
+  stables: string[];
+  deleteBeforeReplace: boolean;
+  diffs: string[];
 }
 
 export interface CreateResult {
-    id: string;
-    properties: WireObject;
+  id: string;
+  properties: WireObject;
 }
 
 export interface ReadResult {
-    id: string;
-    properties: WireObject;
-    /** Present only when the provider's read returned inputs. */
-    inputs?: WireObject;
+  id: string;
+  properties: WireObject;
+  /** Present only when the provider's read returned inputs. */
+  inputs?: WireObject;
 }
 
 export interface ConfigureResult {
-    acceptSecrets: boolean;
-    acceptResources: boolean;
-    supportsPreview: boolean;
+  acceptSecrets: boolean;
+  acceptResources: boolean;
+  supportsPreview: boolean;
 }
 
 /**
@@ -76,412 +76,444 @@ export interface ConfigureResult {
  * engine keeps it in the state with its id and init errors.
  */
 export interface InitFailure {
-    id: string;
-    properties: WireObject;
-    reasons: string[];
+  id: string;
+  properties: WireObject;
+  reasons: string[];
 }
 
 /** Error raised when a gRPC call to the host fails; `message` is the host's message. */
 export class ProviderHostError extends Error {
-    /** Present when the host reported ErrorResourceInitFailed (Create, Update). */
-    initFailed?: InitFailure;
-    constructor(
-        readonly method: ProviderMethod,
-        message: string,
-        readonly code?: number,
-        readonly details?: string,
-    ) {
-        super(message);
-        this.name = "ProviderHostError";
-    }
+  /** Present when the host reported ErrorResourceInitFailed (Create, Update). */
+  initFailed?: InitFailure;
+  constructor(
+    readonly method: ProviderMethod,
+    message: string,
+    readonly code?: number,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = "ProviderHostError";
+  }
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 interface PulumiProto {
-    grpc: any;
-    providerGrpc: any;
-    providerPb: any;
-    structPb: any;
-    statusPb: any;
+  grpc: any;
+  providerGrpc: any;
+  providerPb: any;
+  structPb: any;
+  statusPb: any;
 }
 
 const protoCache = new Map<string, PulumiProto>();
 
 /** Loads the gRPC stubs from the consumer project's own copy of @pulumi/pulumi. */
 export function loadPulumiProto(cwd: string): PulumiProto {
-    const pkgJson = path.join(cwd, "node_modules", "@pulumi", "pulumi", "package.json");
-    const real = fs.realpathSync(pkgJson);
-    let p = protoCache.get(real);
-    if (!p) {
-        const req = createRequire(real);
-        p = {
-            grpc: req("@grpc/grpc-js"),
-            providerGrpc: req("./proto/provider_grpc_pb.js"),
-            providerPb: req("./proto/provider_pb.js"),
-            structPb: req("google-protobuf/google/protobuf/struct_pb"),
-            statusPb: req("./proto/status_pb.js"),
-        };
-        protoCache.set(real, p);
-    }
-    return p;
+  const pkgJson = path.join(cwd, "node_modules", "@pulumi", "pulumi", "package.json");
+  const real = fs.realpathSync(pkgJson);
+  let p = protoCache.get(real);
+  if (!p) {
+    const req = createRequire(real);
+    p = {
+      grpc: req("@grpc/grpc-js"),
+      providerGrpc: req("./proto/provider_grpc_pb.js"),
+      providerPb: req("./proto/provider_pb.js"),
+      structPb: req("google-protobuf/google/protobuf/struct_pb"),
+      statusPb: req("./proto/status_pb.js"),
+    };
+    protoCache.set(real, p);
+  }
+  return p;
 }
 
 export class ProviderHost {
-    /** Everything the host wrote on stdout (after the port line) and stderr. */
-    stdout = "";
-    stderr = "";
-    readonly calls: Record<string, number> = {};
-    /** Result of the last Configure (null before). */
-    configureResult: ConfigureResult | null = null;
-    /** When true, secret wrappers are kept in what is sent to the host (the engine never does that for the dynamic host). */
-    keepSecrets = false;
-    private exited = false;
-    private readonly exitPromise: Promise<void>;
+  /** Everything the host wrote on stdout (after the port line) and stderr. */
+  stdout = "";
+  stderr = "";
+  readonly calls: Record<string, number> = {};
+  /** Result of the last Configure (null before). */
+  configureResult: ConfigureResult | null = null;
+  /** When true, secret wrappers are kept in what is sent to the host (the engine never does that for the dynamic host). */
+  keepSecrets = false;
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
 
-    private constructor(
-        readonly process: ChildProcess,
-        readonly port: number,
-        private readonly client: any,
-        private readonly proto: PulumiProto,
-        private readonly onCall: StartProviderHostOptions["onCall"],
-        initialStdout: string,
-        exitPromise: Promise<void>,
-    ) {
-        this.stdout = initialStdout;
-        this.exitPromise = exitPromise.then(() => {
-            this.exited = true;
-        });
-        process.stdout!.on("data", (d: Buffer) => (this.stdout += d.toString()));
-        process.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
+  private constructor(
+    readonly process: ChildProcess,
+    readonly port: number,
+    private readonly client: any,
+    private readonly proto: PulumiProto,
+    private readonly onCall: StartProviderHostOptions["onCall"],
+    initialStdout: string,
+    exitPromise: Promise<void>,
+  ) {
+    this.stdout = initialStdout;
+    this.exitPromise = exitPromise.then(() => {
+      this.exited = true;
+    });
+    process.stdout!.on("data", (d: Buffer) => (this.stdout += d.toString()));
+    process.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  static async start(opts: StartProviderHostOptions): Promise<ProviderHost> {
+    const cwd = path.resolve(opts.cwd);
+    const proto = loadPulumiProto(cwd);
+    const entry = path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+    if (!fs.existsSync(path.join(cwd, entry))) {
+      throw new Error(`no dynamic-provider host in ${cwd} (${entry} missing)`);
     }
-
-    get pid(): number {
-        return this.process.pid!;
-    }
-
-    static async start(opts: StartProviderHostOptions): Promise<ProviderHost> {
-        const cwd = path.resolve(opts.cwd);
-        const proto = loadPulumiProto(cwd);
-        const entry = path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
-        if (!fs.existsSync(path.join(cwd, entry))) {
-            throw new Error(`no dynamic-provider host in ${cwd} (${entry} missing)`);
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, opts.engineAddress ?? "127.0.0.1:1"], {
+      cwd,
+      env: opts.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exitPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let out = "";
+    let err = "";
+    const onErr = (d: Buffer) => (err += d.toString());
+    child.stderr!.on("data", onErr);
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(
+          new Error(
+            `dynamic-provider host did not print its port within ${opts.startTimeoutMs ?? 20000} ms; stderr: ${err}`,
+          ),
+        );
+      }, opts.startTimeoutMs ?? 20000);
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf("\n");
+        if (nl >= 0) {
+          clearTimeout(timer);
+          child.stdout!.off("data", onData);
+          const line = out.slice(0, nl).trim();
+          out = out.slice(nl + 1);
+          const n = Number(line);
+          if (!Number.isInteger(n) || n <= 0) {
+            child.kill("SIGKILL");
+            reject(new Error(`dynamic-provider host printed "${line}" instead of a port; stderr: ${err}`));
+          } else {
+            resolve(n);
+          }
         }
-        const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, opts.engineAddress ?? "127.0.0.1:1"], {
-            cwd,
-            env: opts.env ?? process.env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        const exitPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        let out = "";
-        let err = "";
-        const onErr = (d: Buffer) => (err += d.toString());
-        child.stderr!.on("data", onErr);
-        const port = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => {
-                child.kill("SIGKILL");
-                reject(new Error(`dynamic-provider host did not print its port within ${opts.startTimeoutMs ?? 20000} ms; stderr: ${err}`));
-            }, opts.startTimeoutMs ?? 20000);
-            const onData = (d: Buffer) => {
-                out += d.toString();
-                const nl = out.indexOf("\n");
-                if (nl >= 0) {
-                    clearTimeout(timer);
-                    child.stdout!.off("data", onData);
-                    const line = out.slice(0, nl).trim();
-                    out = out.slice(nl + 1);
-                    const n = Number(line);
-                    if (!Number.isInteger(n) || n <= 0) {
-                        child.kill("SIGKILL");
-                        reject(new Error(`dynamic-provider host printed "${line}" instead of a port; stderr: ${err}`));
-                    } else {
-                        resolve(n);
-                    }
-                }
-            };
-            child.stdout!.on("data", onData);
-            child.once("exit", (code, signal) => {
-                clearTimeout(timer);
-                reject(new Error(`dynamic-provider host exited (code ${code}, signal ${signal}) before printing its port; stderr: ${err}`));
-            });
-        });
-        child.stderr!.off("data", onErr);
-        const client = new proto.providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, proto.grpc.credentials.createInsecure());
-        const host = new ProviderHost(child, port, client, proto, opts.onCall, out, exitPromise);
-        host.stderr = err;
-        return host;
-    }
+      };
+      child.stdout!.on("data", onData);
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `dynamic-provider host exited (code ${code}, signal ${signal}) before printing its port; stderr: ${err}`,
+          ),
+        );
+      });
+    });
+    child.stderr!.off("data", onErr);
+    const client = new proto.providerGrpc.ResourceProviderClient(
+      `127.0.0.1:${port}`,
+      proto.grpc.credentials.createInsecure(),
+    );
+    const host = new ProviderHost(child, port, client, proto, opts.onCall, out, exitPromise);
+    host.stderr = err;
+    return host;
+  }
 
-    /** Sends `Configure` with the stack configuration (`variables` and, as the host reads them, `args`). */
-    async configure(
-        variables: Record<string, string>,
-        opts: { secretKeys?: string[]; acceptSecrets?: boolean; acceptResources?: boolean } = {},
-    ): Promise<ConfigureResult> {
-        const pb = this.proto.providerPb;
-        const req = new pb.ConfigureRequest();
-        const map = req.getVariablesMap();
-        const args: WireObject = {};
-        for (const [k, v] of Object.entries(variables)) {
-            map.set(k, v);
-            args[k] = opts.secretKeys?.includes(k) ? secret(v) : v;
-        }
-        req.setArgs(this.struct(args));
-        req.setAcceptsecrets(opts.acceptSecrets ?? true);
-        req.setAcceptresources(opts.acceptResources ?? true);
-        req.setSendsOldInputs(true);
-        req.setSendsOldInputsToDelete(true);
-        const resp = await this.unary("Configure", "configure", req);
-        this.configureResult = {
-            acceptSecrets: resp.getAcceptsecrets(),
-            acceptResources: resp.getAcceptresources(),
-            supportsPreview: resp.getSupportspreview(),
-        };
-        return this.configureResult;
+  /** Sends `Configure` with the stack configuration (`variables` and, as the host reads them, `args`). */
+  async configure(
+    variables: Record<string, string>,
+    opts: { secretKeys?: string[]; acceptSecrets?: boolean; acceptResources?: boolean } = {},
+  ): Promise<ConfigureResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.ConfigureRequest();
+    const map = req.getVariablesMap();
+    const args: WireObject = {};
+    for (const [k, v] of Object.entries(variables)) {
+      map.set(k, v);
+      args[k] = opts.secretKeys?.includes(k) ? secret(v) : v;
     }
+    req.setArgs(this.struct(args));
+    req.setAcceptsecrets(opts.acceptSecrets ?? true);
+    req.setAcceptresources(opts.acceptResources ?? true);
+    req.setSendsOldInputs(true);
+    req.setSendsOldInputsToDelete(true);
+    const resp = await this.unary("Configure", "configure", req);
+    this.configureResult = {
+      acceptSecrets: resp.getAcceptsecrets(),
+      acceptResources: resp.getAcceptresources(),
+      supportsPreview: resp.getSupportspreview(),
+    };
+    return this.configureResult;
+  }
 
-    async check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>, randomSeed?: Uint8Array): Promise<CheckResult> {
-        const pb = this.proto.providerPb;
-        const req = new pb.CheckRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setOlds(this.outgoing(olds));
-        req.setNews(this.outgoing(news));
-        if (randomSeed) {
-            req.setRandomseed(randomSeed);
-        }
-        const resp = await this.unary("Check", "check", req);
-        const inputs = this.incoming(resp.getInputs(), toWireObject(news));
-        const failures: CheckFailure[] = (resp.getFailuresList() as any[]).map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
-        return { inputs, failures };
+  async check(
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    randomSeed?: Uint8Array,
+  ): Promise<CheckResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.CheckRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setOlds(this.outgoing(olds));
+    req.setNews(this.outgoing(news));
+    if (randomSeed) {
+      req.setRandomseed(randomSeed);
     }
+    const resp = await this.unary("Check", "check", req);
+    const inputs = this.incoming(resp.getInputs(), toWireObject(news));
+    const failures: CheckFailure[] = (resp.getFailuresList() as any[]).map((f) => ({
+      property: f.getProperty(),
+      reason: f.getReason(),
+    }));
+    return { inputs, failures };
+  }
 
-    async diff(
-        urn: string,
-        id: string,
-        olds: Record<string, unknown>,
-        news: Record<string, unknown>,
-        oldInputs?: Record<string, unknown>,
-        ignoreChanges: string[] = [],
-    ): Promise<DiffResult> {
-        const pb = this.proto.providerPb;
-        const req = new pb.DiffRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setId(id);
-        req.setOlds(this.outgoing(olds));
-        req.setNews(this.outgoing(news));
-        if (oldInputs) {
-            req.setOldInputs(this.outgoing(oldInputs));
-        }
-        req.setIgnorechangesList(ignoreChanges);
-        const resp = await this.unary("Diff", "diff", req);
-        const C = pb.DiffResponse.DiffChanges;
-        const c = resp.getChanges();
-        return {
-            changes: c === C.DIFF_SOME ? "some" : c === C.DIFF_NONE ? "none" : "unknown",
-            replaces: resp.getReplacesList(),
-            stables: resp.getStablesList(),
-            deleteBeforeReplace: resp.getDeletebeforereplace(),
-            diffs: resp.getDiffsList(),
-        };
+  async diff(
+    urn: string,
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    oldInputs?: Record<string, unknown>,
+    ignoreChanges: string[] = [],
+  ): Promise<DiffResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.DiffRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setId(id);
+    req.setOlds(this.outgoing(olds));
+    req.setNews(this.outgoing(news));
+    if (oldInputs) {
+      req.setOldInputs(this.outgoing(oldInputs));
     }
+    req.setIgnorechangesList(ignoreChanges);
+    const resp = await this.unary("Diff", "diff", req);
+    const C = pb.DiffResponse.DiffChanges;
+    const c = resp.getChanges();
+    return {
+      changes: c === C.DIFF_SOME ? "some" : c === C.DIFF_NONE ? "none" : "unknown",
+      replaces: resp.getReplacesList(),
+      stables: resp.getStablesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+      diffs: resp.getDiffsList(),
+    };
+  }
 
-    async create(urn: string, props: Record<string, unknown>, preview = false): Promise<CreateResult> {
-        const pb = this.proto.providerPb;
-        const req = new pb.CreateRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setProperties(this.outgoing(props));
-        req.setPreview(preview);
-        const resp = await this.unary("Create", "create", req).catch((e: unknown) => {
-            // Created but failed to initialize: the properties come back like a Create's.
-            if (e instanceof ProviderHostError && e.initFailed) {
-                e.initFailed.properties = this.incoming(e.initFailed.properties, toWireObject(props));
-            }
-            throw e;
-        });
-        return { id: resp.getId(), properties: this.incoming(resp.getProperties(), toWireObject(props)) };
+  async create(urn: string, props: Record<string, unknown>, preview = false): Promise<CreateResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.CreateRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setProperties(this.outgoing(props));
+    req.setPreview(preview);
+    const resp = await this.unary("Create", "create", req).catch((e: unknown) => {
+      // Created but failed to initialize: the properties come back like a Create's.
+      if (e instanceof ProviderHostError && e.initFailed) {
+        e.initFailed.properties = this.incoming(e.initFailed.properties, toWireObject(props));
+      }
+      throw e;
+    });
+    return { id: resp.getId(), properties: this.incoming(resp.getProperties(), toWireObject(props)) };
+  }
+
+  /**
+   * `Read` as the engine sends it. On refresh `props` are the state's outputs
+   * and `inputs` its inputs; on import both are empty (see `importRead`).
+   */
+  async read(
+    urn: string,
+    id: string,
+    props?: Record<string, unknown>,
+    inputs?: Record<string, unknown>,
+  ): Promise<ReadResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.ReadRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setId(id);
+    // Like the engine (MarshalProperties of a nil map gives an empty Struct), always send both structs.
+    req.setProperties(this.outgoing(props ?? {}));
+    req.setInputs(this.outgoing(inputs ?? {}));
+    const resp = await this.unary("Read", "read", req);
+    const result: ReadResult = {
+      id: resp.getId(),
+      properties: this.incoming(resp.getProperties(), toWireObject(props)),
+    };
+    if (resp.getInputs()) {
+      result.inputs = this.incoming(resp.getInputs(), toWireObject(inputs));
     }
+    return result;
+  }
 
-    /**
-     * `Read` as the engine sends it. On refresh `props` are the state's outputs
-     * and `inputs` its inputs; on import both are empty (see `importRead`).
-     */
-    async read(urn: string, id: string, props?: Record<string, unknown>, inputs?: Record<string, unknown>): Promise<ReadResult> {
-        const pb = this.proto.providerPb;
-        const req = new pb.ReadRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setId(id);
-        // Like the engine (MarshalProperties of a nil map gives an empty Struct), always send both structs.
-        req.setProperties(this.outgoing(props ?? {}));
-        req.setInputs(this.outgoing(inputs ?? {}));
-        const resp = await this.unary("Read", "read", req);
-        const result: ReadResult = {
-            id: resp.getId(),
-            properties: this.incoming(resp.getProperties(), toWireObject(props)),
-        };
-        if (resp.getInputs()) {
-            result.inputs = this.incoming(resp.getInputs(), toWireObject(inputs));
-        }
-        return result;
+  /** `Read` the way the engine does an import: an id and no state (no properties, no inputs). */
+  importRead(urn: string, id: string): Promise<ReadResult> {
+    return this.read(urn, id, undefined, undefined);
+  }
+
+  async update(
+    urn: string,
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    oldInputs?: Record<string, unknown>,
+    opts: { preview?: boolean; ignoreChanges?: string[] } = {},
+  ): Promise<{ properties: WireObject }> {
+    const pb = this.proto.providerPb;
+    const req = new pb.UpdateRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setId(id);
+    req.setOlds(this.outgoing(olds));
+    req.setNews(this.outgoing(news));
+    if (oldInputs) {
+      req.setOldInputs(this.outgoing(oldInputs));
     }
+    req.setPreview(opts.preview ?? false);
+    req.setIgnorechangesList(opts.ignoreChanges ?? []);
+    const resp = await this.unary("Update", "update", req);
+    return { properties: this.incoming(resp.getProperties(), toWireObject(news)) };
+  }
 
-    /** `Read` the way the engine does an import: an id and no state (no properties, no inputs). */
-    importRead(urn: string, id: string): Promise<ReadResult> {
-        return this.read(urn, id, undefined, undefined);
+  async delete(
+    urn: string,
+    id: string,
+    props: Record<string, unknown>,
+    oldInputs?: Record<string, unknown>,
+  ): Promise<void> {
+    const pb = this.proto.providerPb;
+    const req = new pb.DeleteRequest();
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    req.setId(id);
+    req.setProperties(this.outgoing(props));
+    if (oldInputs) {
+      req.setOldInputs(this.outgoing(oldInputs));
     }
+    await this.unary("Delete", "delete", req);
+  }
 
-    async update(
-        urn: string,
-        id: string,
-        olds: Record<string, unknown>,
-        news: Record<string, unknown>,
-        oldInputs?: Record<string, unknown>,
-        opts: { preview?: boolean; ignoreChanges?: string[] } = {},
-    ): Promise<{ properties: WireObject }> {
-        const pb = this.proto.providerPb;
-        const req = new pb.UpdateRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setId(id);
-        req.setOlds(this.outgoing(olds));
-        req.setNews(this.outgoing(news));
-        if (oldInputs) {
-            req.setOldInputs(this.outgoing(oldInputs));
-        }
-        req.setPreview(opts.preview ?? false);
-        req.setIgnorechangesList(opts.ignoreChanges ?? []);
-        const resp = await this.unary("Update", "update", req);
-        return { properties: this.incoming(resp.getProperties(), toWireObject(news)) };
+  /** Kills the host (SIGTERM, then SIGKILL after 2 s) and closes the client. */
+  async stop(): Promise<void> {
+    try {
+      this.client.close();
+    } catch {
+      // ignore
     }
-
-    async delete(urn: string, id: string, props: Record<string, unknown>, oldInputs?: Record<string, unknown>): Promise<void> {
-        const pb = this.proto.providerPb;
-        const req = new pb.DeleteRequest();
-        req.setUrn(urn);
-        this.setNameType(req, urn);
-        req.setId(id);
-        req.setProperties(this.outgoing(props));
-        if (oldInputs) {
-            req.setOldInputs(this.outgoing(oldInputs));
-        }
-        await this.unary("Delete", "delete", req);
-    }
-
-    /** Kills the host (SIGTERM, then SIGKILL after 2 s) and closes the client. */
-    async stop(): Promise<void> {
-        try {
-            this.client.close();
-        } catch {
-            // ignore
-        }
+    if (!this.exited) {
+      this.process.kill("SIGTERM");
+      const timer = setTimeout(() => {
         if (!this.exited) {
-            this.process.kill("SIGTERM");
-            const timer = setTimeout(() => {
-                if (!this.exited) {
-                    this.process.kill("SIGKILL");
-                }
-            }, 2000);
-            await this.exitPromise;
-            clearTimeout(timer);
+          this.process.kill("SIGKILL");
         }
+      }, 2000);
+      await this.exitPromise;
+      clearTimeout(timer);
     }
+  }
 
-    /** Memory of the host process from /proc/<pid>/status (Linux), in kB; undefined once it has exited. */
-    memory(): ProcessMemory | undefined {
-        return this.exited ? undefined : readProcessMemory(this.pid);
-    }
+  /** Memory of the host process from /proc/<pid>/status (Linux), in kB; undefined once it has exited. */
+  memory(): ProcessMemory | undefined {
+    return this.exited ? undefined : readProcessMemory(this.pid);
+  }
 
-    get isRunning(): boolean {
-        return !this.exited;
-    }
+  get isRunning(): boolean {
+    return !this.exited;
+  }
 
-    /**
-     * Decodes ErrorResourceInitFailed from the `grpc-status-details-bin` trailer, where the
-     * dynamic host puts it. `properties` is the raw Struct here; `create` converts it.
-     */
-    private initFailure(err: any): InitFailure | undefined {
-        const bins: unknown[] = err?.metadata?.get?.("grpc-status-details-bin") ?? [];
-        for (const bin of bins) {
-            if (!(bin instanceof Uint8Array)) {
-                continue;
-            }
-            const status = this.proto.statusPb.Status.deserializeBinary(bin);
-            for (const any of status.getDetailsList() as any[]) {
-                const d = any.unpack(this.proto.providerPb.ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
-                if (d) {
-                    return { id: d.getId(), properties: d.getProperties() as any, reasons: d.getReasonsList() };
-                }
-            }
+  /**
+   * Decodes ErrorResourceInitFailed from the `grpc-status-details-bin` trailer, where the
+   * dynamic host puts it. `properties` is the raw Struct here; `create` converts it.
+   */
+  private initFailure(err: any): InitFailure | undefined {
+    const bins: unknown[] = err?.metadata?.get?.("grpc-status-details-bin") ?? [];
+    for (const bin of bins) {
+      if (!(bin instanceof Uint8Array)) {
+        continue;
+      }
+      const status = this.proto.statusPb.Status.deserializeBinary(bin);
+      for (const any of status.getDetailsList() as any[]) {
+        const d = any.unpack(
+          this.proto.providerPb.ErrorResourceInitFailed.deserializeBinary,
+          "pulumirpc.ErrorResourceInitFailed",
+        );
+        if (d) {
+          return { id: d.getId(), properties: d.getProperties() as any, reasons: d.getReasonsList() };
         }
-        return undefined;
+      }
     }
+    return undefined;
+  }
 
-    private setNameType(req: any, urn: string): void {
-        const parts = urn.split("::");
-        if (parts.length >= 4) {
-            const type = parts[2].split("$").pop()!;
-            req.setType?.(type);
-            req.setName?.(parts.slice(3).join("::"));
+  private setNameType(req: any, urn: string): void {
+    const parts = urn.split("::");
+    if (parts.length >= 4) {
+      const type = parts[2].split("$").pop()!;
+      req.setType?.(type);
+      req.setName?.(parts.slice(3).join("::"));
+    }
+  }
+
+  private struct(v: WireObject): any {
+    return this.proto.structPb.Struct.fromJavaScript(v);
+  }
+
+  private outgoing(v: Record<string, unknown>): any {
+    const wire = toWireObject(v);
+    const accept = this.keepSecrets || this.configureResult?.acceptSecrets === true;
+    return this.struct(accept ? wire : unwrapSecrets<WireObject>(wire));
+  }
+
+  private incoming(s: any, annotateFrom: WireObject | undefined): WireObject {
+    const v: WireObject = s ? s.toJavaScript() : {};
+    const accept = this.configureResult?.acceptSecrets === true;
+    return accept ? v : annotateSecrets(v, annotateFrom);
+  }
+
+  private unary(method: ProviderMethod, fn: string, req: any): Promise<any> {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      this.client[fn](req, (err: any, resp: any) => {
+        this.onCall?.(method, performance.now() - t0);
+        if (err) {
+          // grpc-js formats message as "<code> <STATUS>: <details>"; surface the host's own text.
+          const details: string = typeof err.details === "string" && err.details ? err.details : err.message;
+          const error = new ProviderHostError(method, details, err.code, details);
+          error.initFailed = this.initFailure(err);
+          reject(error);
+        } else {
+          resolve(resp);
         }
-    }
-
-    private struct(v: WireObject): any {
-        return this.proto.structPb.Struct.fromJavaScript(v);
-    }
-
-    private outgoing(v: Record<string, unknown>): any {
-        const wire = toWireObject(v);
-        const accept = this.keepSecrets || this.configureResult?.acceptSecrets === true;
-        return this.struct(accept ? wire : unwrapSecrets<WireObject>(wire));
-    }
-
-    private incoming(s: any, annotateFrom: WireObject | undefined): WireObject {
-        const v: WireObject = s ? s.toJavaScript() : {};
-        const accept = this.configureResult?.acceptSecrets === true;
-        return accept ? v : annotateSecrets(v, annotateFrom);
-    }
-
-    private unary(method: ProviderMethod, fn: string, req: any): Promise<any> {
-        this.calls[method] = (this.calls[method] ?? 0) + 1;
-        const t0 = performance.now();
-        return new Promise((resolve, reject) => {
-            this.client[fn](req, (err: any, resp: any) => {
-                this.onCall?.(method, performance.now() - t0);
-                if (err) {
-                    // grpc-js formats message as "<code> <STATUS>: <details>"; surface the host's own text.
-                    const details: string = typeof err.details === "string" && err.details ? err.details : err.message;
-                    const error = new ProviderHostError(method, details, err.code, details);
-                    error.initFailed = this.initFailure(err);
-                    reject(error);
-                } else {
-                    resolve(resp);
-                }
-            });
-        });
-    }
+      });
+    });
+  }
 }
 
 export interface ProcessMemory {
-    /** Peak resident set size (VmHWM), kB. */
-    peakRssKb: number;
-    /** Current resident set size (VmRSS), kB. */
-    rssKb: number;
+  /** Peak resident set size (VmHWM), kB. */
+  peakRssKb: number;
+  /** Current resident set size (VmRSS), kB. */
+  rssKb: number;
 }
 
 /** Reads VmHWM / VmRSS of a process from /proc (Linux only; undefined elsewhere or if gone). */
 export function readProcessMemory(pid: number): ProcessMemory | undefined {
-    try {
-        const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-        const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
-        return { peakRssKb: kb("VmHWM"), rssKb: kb("VmRSS") };
-    } catch {
-        return undefined;
-    }
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
+    return { peakRssKb: kb("VmHWM"), rssKb: kb("VmRSS") };
+  } catch {
+    return undefined;
+  }
 }
 
 export function startProviderHost(opts: StartProviderHostOptions): Promise<ProviderHost> {
-    return ProviderHost.start(opts);
+  return ProviderHost.start(opts);
 }
 
 export type { WireObject, WireValue };

@@ -23,65 +23,67 @@ export type WireValue = null | boolean | number | string | WireValue[] | { [key:
 export type WireObject = { [key: string]: WireValue };
 
 export interface WireSecret {
-    [SIG_KEY]: typeof SECRET_SIG;
-    value: WireValue;
+  [SIG_KEY]: typeof SECRET_SIG;
+  value: WireValue;
 }
 
 /** Wraps a value into the secret signature, as the runtime serializes `pulumi.secret(v)`. */
 export function secret(value: WireValue): WireValue {
-    return { [SIG_KEY]: SECRET_SIG, value } as unknown as WireValue;
+  return { [SIG_KEY]: SECRET_SIG, value } as unknown as WireValue;
 }
 
 export function isSecret(v: unknown): v is WireSecret {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+  return (
+    typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+  );
 }
 
 export function isUnknown(v: unknown): boolean {
-    return v === UNKNOWN;
+  return v === UNKNOWN;
 }
 
 export function containsSecrets(v: unknown): boolean {
-    if (isSecret(v)) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(containsSecrets);
-    }
-    if (typeof v === "object" && v !== null) {
-        return Object.values(v).some(containsSecrets);
-    }
-    return false;
+  if (isSecret(v)) {
+    return true;
+  }
+  if (Array.isArray(v)) {
+    return v.some(containsSecrets);
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.values(v).some(containsSecrets);
+  }
+  return false;
 }
 
 export function containsUnknowns(v: unknown): boolean {
-    if (v === UNKNOWN) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(containsUnknowns);
-    }
-    if (typeof v === "object" && v !== null) {
-        return Object.values(v).some(containsUnknowns);
-    }
-    return false;
+  if (v === UNKNOWN) {
+    return true;
+  }
+  if (Array.isArray(v)) {
+    return v.some(containsUnknowns);
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.values(v).some(containsUnknowns);
+  }
+  return false;
 }
 
 /** Removes every secret wrapper, deeply (what the engine does for a provider that does not accept secrets). */
 export function unwrapSecrets<T = WireValue>(v: unknown): T {
-    if (isSecret(v)) {
-        return unwrapSecrets(v.value);
+  if (isSecret(v)) {
+    return unwrapSecrets(v.value);
+  }
+  if (Array.isArray(v)) {
+    return v.map((e) => unwrapSecrets(e)) as unknown as T;
+  }
+  if (typeof v === "object" && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v)) {
+      out[k] = unwrapSecrets(e);
     }
-    if (Array.isArray(v)) {
-        return v.map((e) => unwrapSecrets(e)) as unknown as T;
-    }
-    if (typeof v === "object" && v !== null) {
-        const out: Record<string, unknown> = {};
-        for (const [k, e] of Object.entries(v)) {
-            out[k] = unwrapSecrets(e);
-        }
-        return out as T;
-    }
-    return v as T;
+    return out as T;
+  }
+  return v as T;
 }
 
 /**
@@ -91,76 +93,76 @@ export function unwrapSecrets<T = WireValue>(v: unknown): T {
  * same-named input holds a secret becomes secret; objects recurse.
  */
 export function annotateSecrets(outs: WireObject, ins: WireObject | undefined): WireObject {
-    if (!ins) {
-        return outs;
+  if (!ins) {
+    return outs;
+  }
+  const result: WireObject = { ...outs };
+  for (const [k, outV] of Object.entries(outs)) {
+    const inV = ins[k];
+    if (inV === undefined || isSecret(outV)) {
+      continue;
     }
-    const result: WireObject = { ...outs };
-    for (const [k, outV] of Object.entries(outs)) {
-        const inV = ins[k];
-        if (inV === undefined || isSecret(outV)) {
-            continue;
-        }
-        if (isSecret(inV)) {
-            result[k] = secret(outV);
-        } else if (isPlainObject(inV) && isPlainObject(outV)) {
-            result[k] = annotateSecrets(outV as WireObject, inV as WireObject);
-        }
+    if (isSecret(inV)) {
+      result[k] = secret(outV);
+    } else if (isPlainObject(inV) && isPlainObject(outV)) {
+      result[k] = annotateSecrets(outV as WireObject, inV as WireObject);
     }
-    return result;
+  }
+  return result;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && !isSecret(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !isSecret(v);
 }
 
 /** Drops `undefined` members (the runtime treats them as absent) and checks the value is JSON-like. */
 export function toWire(v: unknown, path = "value"): WireValue | undefined {
-    if (v === undefined) {
-        return undefined;
+  if (v === undefined) {
+    return undefined;
+  }
+  if (v === null || typeof v === "string" || typeof v === "boolean") {
+    return v;
+  }
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) {
+      throw new Error(`${path}: ${v} cannot be sent over the wire`);
     }
-    if (v === null || typeof v === "string" || typeof v === "boolean") {
-        return v;
+    return v;
+  }
+  if (Array.isArray(v)) {
+    return v.map((e, i) => {
+      const w = toWire(e, `${path}[${i}]`);
+      return w === undefined ? null : w;
+    });
+  }
+  if (typeof v === "object") {
+    const out: WireObject = {};
+    for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
+      const w = toWire(e, `${path}.${k}`);
+      if (w !== undefined) {
+        out[k] = w;
+      }
     }
-    if (typeof v === "number") {
-        if (!Number.isFinite(v)) {
-            throw new Error(`${path}: ${v} cannot be sent over the wire`);
-        }
-        return v;
-    }
-    if (Array.isArray(v)) {
-        return v.map((e, i) => {
-            const w = toWire(e, `${path}[${i}]`);
-            return w === undefined ? null : w;
-        });
-    }
-    if (typeof v === "object") {
-        const out: WireObject = {};
-        for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
-            const w = toWire(e, `${path}.${k}`);
-            if (w !== undefined) {
-                out[k] = w;
-            }
-        }
-        return out;
-    }
-    throw new Error(`${path}: a ${typeof v} cannot be sent over the wire`);
+    return out;
+  }
+  throw new Error(`${path}: a ${typeof v} cannot be sent over the wire`);
 }
 
 export function toWireObject(v: Record<string, unknown> | undefined): WireObject {
-    return (toWire(v ?? {}) as WireObject) ?? {};
+  return (toWire(v ?? {}) as WireObject) ?? {};
 }
 
 /** Top-level property names whose values differ (JSON comparison, secrets compared by their plain value). */
 export function changedKeys(olds: WireObject, news: WireObject, ignore: string[] = []): string[] {
-    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-    const changed: string[] = [];
-    for (const k of keys) {
-        if (ignore.includes(k)) {
-            continue;
-        }
-        if (JSON.stringify(unwrapSecrets(olds[k])) !== JSON.stringify(unwrapSecrets(news[k]))) {
-            changed.push(k);
-        }
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  const changed: string[] = [];
+  for (const k of keys) {
+    if (ignore.includes(k)) {
+      continue;
     }
-    return changed;
+    if (JSON.stringify(unwrapSecrets(olds[k])) !== JSON.stringify(unwrapSecrets(news[k]))) {
+      changed.push(k);
+    }
+  }
+  return changed;
 }

@@ -11,7 +11,11 @@ import { AnalyzerResourceInput, PolicyPackProcess } from "./analyzerClient";
 const TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
 
 function program(inactive: number[]): string {
-  const users = Array.from({ length: 6 }, (_, i) => `new wallaroo.User("member${i}", { email: "member${i}@example.com"${inactive.includes(i) ? ", active: false" : ""} });`);
+  const users = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `new wallaroo.User("member${i}", { email: "member${i}@example.com"${inactive.includes(i) ? ", active: false" : ""} });`,
+  );
   return `import * as wallaroo from "pulumi-wallaroo";\n${users.join("\n")}\n`;
 }
 
@@ -19,7 +23,12 @@ function registered(engine: Engine, where: "inputs" | "outputs"): AnalyzerResour
   return engine
     .listResources()
     .filter((r) => r.type === TYPE)
-    .map((r) => ({ type: r.type, name: r.urn.split("::").pop()!, urn: r.urn, properties: r[where] as Record<string, unknown> }));
+    .map((r) => ({
+      type: r.type,
+      name: r.urn.split("::").pop()!,
+      urn: r.urn,
+      properties: r[where] as Record<string, unknown>,
+    }));
 }
 
 describe("wallaroo-licence pack on resources from a real program run", function () {
@@ -46,9 +55,16 @@ describe("wallaroo-licence pack on resources from a real program run", function 
     for (const where of ["inputs", "outputs"] as const) {
       const resources = registered(engine, where);
       assert.equal(resources.length, 6);
-      assert.ok(typeof resources[0].properties.__provider === "string", "the serialized provider is part of what was registered");
+      assert.ok(
+        typeof resources[0].properties.__provider === "string",
+        "the serialized provider is part of what was registered",
+      );
       const result = await pack.analyzeStack(resources);
-      assert.deepEqual(result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"), [], where);
+      assert.deepEqual(
+        result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+        [],
+        where,
+      );
     }
   });
 
@@ -59,7 +75,10 @@ describe("wallaroo-licence pack on resources from a real program run", function 
     const limit = result.diagnostics.find((d) => d.policyName === "wallaroo-active-user-limit");
     assert.ok(limit, JSON.stringify(result.diagnostics));
     assert.equal(limit.enforcementLevel, "mandatory");
-    assert.match(limit.message, /6 active Wallaroo users requested in this stack, but the community licence allows 5\. Deactivate 1/);
+    assert.match(
+      limit.message,
+      /6 active Wallaroo users requested in this stack, but the community licence allows 5\. Deactivate 1/,
+    );
     for (let i = 0; i < 6; i++) assert.match(limit.message, new RegExp(`member${i}@example\\.com`));
   });
 });

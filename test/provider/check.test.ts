@@ -20,8 +20,18 @@ describe("User.check", () => {
     ["an active that is a string", { email: "a@example.com", active: "yes" }, "active", /true or false, not string/],
     ["an empty password", { email: "a@example.com", password: "" }, "password", /must not be empty/],
     ["a password that is an object", { email: "a@example.com", password: { x: 1 } }, "password", /not object/],
-    ["an adoptExisting that is a number", { email: "a@example.com", adoptExisting: 1 }, "adoptExisting", /true or false/],
-    ["an unknown property", { email: "a@example.com", emial: "x" }, "emial", /unknown property 'emial' \(did you mean 'email'\?\)/],
+    [
+      "an adoptExisting that is a number",
+      { email: "a@example.com", adoptExisting: 1 },
+      "adoptExisting",
+      /true or false/,
+    ],
+    [
+      "an unknown property",
+      { email: "a@example.com", emial: "x" },
+      "emial",
+      /unknown property 'emial' \(did you mean 'email'\?\)/,
+    ],
   ];
   for (const [what, news, property, reason] of bad) {
     it(`reports ${what} as a failure naming '${property}'`, () => {
@@ -50,11 +60,17 @@ describe("User.diff", () => {
   });
 
   it("sees no change when only the provider code changed", async () => {
-    assert.equal((await diff("u1", olds, { email: "alice@example.com", active: true, __provider: "y" })).changes, false);
+    assert.equal(
+      (await diff("u1", olds, { email: "alice@example.com", active: true, __provider: "y" })).changes,
+      false,
+    );
   });
 
   it("sees no remote change when only the initial password changed", async () => {
-    assert.equal((await diff("u1", olds, { email: "alice@example.com", active: true, password: "new" })).changes, false);
+    assert.equal(
+      (await diff("u1", olds, { email: "alice@example.com", active: true, password: "new" })).changes,
+      false,
+    );
   });
 
   it("updates in place when active changes", async () => {

@@ -27,7 +27,8 @@ export const carol = new wallaroo.User("carol", { email: "Carol@Example.com" }).
 `);
 const v2 = v1.replace(`{ email: "Carol@Example.com" }`, `{ email: "Carol@Example.com", active: false }`);
 const v3 = v2.replace(`"alice@example.com"`, `"alice.new@example.com"`);
-const v4 = v3 + `export const dave = new wallaroo.User("dave", { email: "DAVE@example.com", adoptExisting: true }).adopted;\n`;
+const v4 =
+  v3 + `export const dave = new wallaroo.User("dave", { email: "DAVE@example.com", adoptExisting: true }).adopted;\n`;
 
 describe("wallaroo.User lifecycle through the dynamic-provider host", function () {
   this.timeout(180_000);
@@ -37,7 +38,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
 
   before(async () => {
     world = await startWorld();
-    engine = world.engine({ config: { [`${PROJECT}:bobPassword`]: BOB_PASSWORD }, secretConfigKeys: [`${PROJECT}:bobPassword`] });
+    engine = world.engine({
+      config: { [`${PROJECT}:bobPassword`]: BOB_PASSWORD },
+      secretConfigKeys: [`${PROJECT}:bobPassword`],
+    });
     client = new WallarooClient({ url: world.emu.url, username: "admin", password: ADMIN_PASSWORD, env: {} });
   });
   after(async () => {
@@ -50,7 +54,11 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     assert.equal(up.created.filter((u) => u.includes(TYPE)).length, 3);
-    assert.deepEqual(roster(world.emu), { "alice@example.com": true, "bob@example.com": false, "carol@example.com": true });
+    assert.deepEqual(roster(world.emu), {
+      "alice@example.com": true,
+      "bob@example.com": false,
+      "carol@example.com": true,
+    });
     assert.deepEqual(mutatingCalls(world.emu), { invite: 3, deactivate: 1 });
     // Outputs come from the server.
     const alice = engine.getResource("alice")!;
@@ -74,7 +82,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     world.program("index.ts", v2);
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(up.updated.map((u) => u.split("::").pop()), ["carol"]);
+    assert.deepEqual(
+      up.updated.map((u) => u.split("::").pop()),
+      ["carol"],
+    );
     assert.equal(roster(world.emu)["carol@example.com"], false);
     assert.deepEqual(mutatingCalls(world.emu), { deactivate: 1 });
   });
@@ -83,7 +94,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     world.program("index.ts", v3);
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(up.replaced.map((u) => u.split("::").pop()), ["alice"]);
+    assert.deepEqual(
+      up.replaced.map((u) => u.split("::").pop()),
+      ["alice"],
+    );
     const steps = up.steps.filter((s) => s.urn.endsWith("::alice")).map((s) => s.op);
     assert.ok(steps.indexOf("delete-replaced") < steps.indexOf("create-replacement"), `order: ${steps.join(", ")}`);
     assert.equal(roster(world.emu)["alice@example.com"], false);
@@ -98,7 +112,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     assert.equal(engine.getProperty("alice", "outputs", "active").value, false, "refresh saw the drift");
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(up.updated.map((u) => u.split("::").pop()), ["alice"]);
+    assert.deepEqual(
+      up.updated.map((u) => u.split("::").pop()),
+      ["alice"],
+    );
     assert.equal(roster(world.emu)["alice.new@example.com"], true);
     assert.deepEqual(mutatingCalls(world.emu), { activate: 1 });
   });
@@ -108,7 +125,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     world.program("index.ts", v4);
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(up.created.map((u) => u.split("::").pop()), ["dave"]);
+    assert.deepEqual(
+      up.created.map((u) => u.split("::").pop()),
+      ["dave"],
+    );
     assert.deepEqual(mutatingCalls(world.emu), {}, "no invite, activate or deactivate");
     assert.equal(engine.getResource("dave")!.id, dave.id);
     assert.equal(engine.getProperty("dave", "outputs", "adopted").value, true);
@@ -134,7 +154,11 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     const hits = engine.findInArtifacts([ADMIN_PASSWORD, BOB_PASSWORD, issued]);
     assert.deepEqual(hits, []);
     const provider = String(engine.getProperty("carol", "inputs", "__provider").value);
-    assert.match(provider, /require\("pulumi-wallaroo\/dist\/provider\/lifecycle"\)/, "the provider loads the implementation by package name");
+    assert.match(
+      provider,
+      /require\("pulumi-wallaroo\/dist\/provider\/lifecycle"\)/,
+      "the provider loads the implementation by package name",
+    );
     assert.ok(provider.length < 20_000, `__provider is ${provider.length} characters`);
   });
 
@@ -149,7 +173,8 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
     assert.ok(d.ok, JSON.stringify(d.failed));
     assert.deepEqual(engine.urns(TYPE), []);
     const r = roster(world.emu);
-    for (const email of ["alice.new@example.com", "bob@example.com", "carol@example.com", "dave@example.com"]) assert.equal(r[email], false, email);
+    for (const email of ["alice.new@example.com", "bob@example.com", "carol@example.com", "dave@example.com"])
+      assert.equal(r[email], false, email);
     assert.equal(mutatingCalls(world.emu).deactivate, 4);
   });
 });
@@ -164,7 +189,10 @@ describe("wallaroo.User against a full licence", function () {
 
   it("creates the users that fit and fails the rest with the licence error naming each, leaving nothing behind", async () => {
     const engine = world.engine();
-    const users = Array.from({ length: 6 }, (_, i) => `new wallaroo.User("u${i}", { email: "u${i}@example.com" });`).join("\n");
+    const users = Array.from(
+      { length: 6 },
+      (_, i) => `new wallaroo.User("u${i}", { email: "u${i}@example.com" });`,
+    ).join("\n");
     world.program("full.ts", program(users));
     const up = await engine.up("full.ts");
     assert.equal(up.ok, false);
@@ -208,7 +236,10 @@ new wallaroo.User("deputy", { email: lead.userId.apply((id) => \`deputy-\${id.sl
 
   it("reports bad inputs as check failures naming the property, touching nothing", async () => {
     const engine = world.engine();
-    world.program("bad.ts", program(`new wallaroo.User("bad", { email: "not-an-email", active: "yes" as any, emial: "x" } as any);`));
+    world.program(
+      "bad.ts",
+      program(`new wallaroo.User("bad", { email: "not-an-email", active: "yes" as any, emial: "x" } as any);`),
+    );
     world.emu.resetStats();
     const up = await engine.up("bad.ts");
     assert.equal(up.ok, false);

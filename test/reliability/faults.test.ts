@@ -60,7 +60,11 @@ describe("reliability: a flaky network, 100 users, tokens expiring every 2 s", f
     assert.equal(usersInState(engine).length, 0);
     const r = roster(world.emu);
     assert.equal(Object.keys(r).length, N, "no user was created by destroy");
-    assert.deepEqual(Object.entries(r).filter(([, active]) => active), [], "every user is inactive");
+    assert.deepEqual(
+      Object.entries(r).filter(([, active]) => active),
+      [],
+      "every user is inactive",
+    );
     world.emu.clearFaults();
   });
 });
@@ -75,7 +79,12 @@ describe("reliability: answers lost after the server acted", function () {
 
   it("an invite performed by the server whose answer is lost: no error and no second user", async () => {
     const engine = world.engine();
-    world.program("lost.ts", program(`new wallaroo.User("lost", { email: "lost@example.com" });\nnew wallaroo.User("kept", { email: "kept@example.com", password: "Kept-Pw-123" });`));
+    world.program(
+      "lost.ts",
+      program(
+        `new wallaroo.User("lost", { email: "lost@example.com" });\nnew wallaroo.User("kept", { email: "kept@example.com", password: "Kept-Pw-123" });`,
+      ),
+    );
     world.emu.setFaults([{ endpoint: `${API}/invite`, performThenDrop: true, count: 2 }]);
     world.emu.resetStats();
     const up = assertOk(await engine.up("lost.ts"));

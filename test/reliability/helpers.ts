@@ -56,7 +56,12 @@ export function nameOf(urn: string): string {
  * user with an email (among those `scope` selects); the state holds one resource per desired email, with the
  * server's id, distinct ids, the right `active`, and no init errors.
  */
-export function assertConverged(emu: RunningEmulator, engine: Engine, desired: Record<string, boolean>, scope: (email: string) => boolean = () => true): void {
+export function assertConverged(
+  emu: RunningEmulator,
+  engine: Engine,
+  desired: Record<string, boolean>,
+  scope: (email: string) => boolean = () => true,
+): void {
   const server = emu.users().filter((u) => u.email !== undefined && scope(u.email));
   const byEmail = new Map<string, (typeof server)[number]>();
   for (const u of server) {
@@ -64,7 +69,9 @@ export function assertConverged(emu: RunningEmulator, engine: Engine, desired: R
     byEmail.set(u.email!, u);
   }
   assert.deepEqual(
-    Object.fromEntries([...byEmail].map(([e, u]) => [e, u.enabled]).sort(([a], [b]) => String(a).localeCompare(String(b)))),
+    Object.fromEntries(
+      [...byEmail].map(([e, u]) => [e, u.enabled]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ),
     Object.fromEntries(Object.entries(desired).sort(([a], [b]) => a.localeCompare(b))),
     "the server holds exactly the desired users",
   );
@@ -108,15 +115,67 @@ export function makeCa(): TestCa | undefined {
   const dir = makeTempDir("reliability-ca");
   const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
   try {
-    run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Reliability Test CA", "-keyout", "ca.key", "-out", "ca.pem",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-    run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr"]);
-    writeFileSync(join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
-    run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-out", "server.pem", "-extfile", "ext.cnf"]);
+    run([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=Reliability Test CA",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run([
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.csr",
+    ]);
+    writeFileSync(
+      join(dir, "ext.cnf"),
+      "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    );
+    run([
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-out",
+      "server.pem",
+      "-extfile",
+      "ext.cnf",
+    ]);
   } catch {
     return undefined;
   }
-  return { dir, caPath: join(dir, "ca.pem"), cert: readFileSync(join(dir, "server.pem")), key: readFileSync(join(dir, "server.key")) };
+  return {
+    dir,
+    caPath: join(dir, "ca.pem"),
+    cert: readFileSync(join(dir, "server.pem")),
+    key: readFileSync(join(dir, "server.key")),
+  };
 }
 
 // ---------------------------------------------------------------- a recording proxy
@@ -154,7 +213,11 @@ export async function startRecordingProxy(upstream: string): Promise<Proxy> {
             const v = req.headers[k];
             if (typeof v === "string") headers[k] = v;
           }
-          const up = await request(upstream + path, { method: (req.method ?? "POST") as "POST", headers, body: body || undefined });
+          const up = await request(upstream + path, {
+            method: (req.method ?? "POST") as "POST",
+            headers,
+            body: body || undefined,
+          });
           const text = await up.body.text();
           if (path === TOKEN_PATH && up.statusCode === 200) {
             const t = JSON.parse(text) as { access_token?: string; refresh_token?: string };
@@ -181,5 +244,7 @@ export async function startRecordingProxy(upstream: string): Promise<Proxy> {
 
 /** Every artifact text of an engine that contains one of `literals`, as `literal @ source`. */
 export function leaks(engine: Engine, literals: string[]): string[] {
-  return engine.findInArtifacts(literals.filter((l) => l.length >= 4)).map((h) => `${h.literal.slice(0, 6)}… @ ${h.source}`);
+  return engine
+    .findInArtifacts(literals.filter((l) => l.length >= 4))
+    .map((h) => `${h.literal.slice(0, 6)}… @ ${h.source}`);
 }

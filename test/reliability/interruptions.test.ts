@@ -27,7 +27,12 @@ describe("reliability: the Wallaroo server restarts in the middle of an up", fun
     const e = new Engine({
       projectDir: dir,
       projectName: PROJECT,
-      config: { "wallaroo:url": `http://127.0.0.1:${port}`, "wallaroo:username": "admin", "wallaroo:password": ADMIN_PASSWORD, ...config },
+      config: {
+        "wallaroo:url": `http://127.0.0.1:${port}`,
+        "wallaroo:username": "admin",
+        "wallaroo:password": ADMIN_PASSWORD,
+        ...config,
+      },
       secretConfigKeys: ["wallaroo:password"],
     });
     engines.push(e);
@@ -116,7 +121,10 @@ describe("reliability: the provider host is killed in the middle of an up", func
     assert.equal(killed.ok, false);
     assert.equal(usersInState(first).length, 4, "the first four were recorded before the kill");
     // The server still acts on the four invites it held: created, never recorded.
-    await waitFor(() => world.emu.users().filter((u) => u.email?.startsWith("crew")).length === 8, "the held invites to finish");
+    await waitFor(
+      () => world.emu.users().filter((u) => u.email?.startsWith("crew")).length === 8,
+      "the held invites to finish",
+    );
     world.emu.clearFaults();
     const recorded = new Set(usersInState(first).map((r) => String(r.outputs.email)));
     const orphans = world.emu.users().filter((u) => u.email?.startsWith("crew") && !recorded.has(u.email));

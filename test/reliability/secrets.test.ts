@@ -41,7 +41,11 @@ describe("reliability: no credential leaks from a full run", function () {
 
   it("password grant: up (with failures), refresh, update and destroy leave the admin password, user passwords, issued passwords and tokens nowhere", async () => {
     const engine = world.engine({
-      config: { "wallaroo:url": proxy.url, [`${PROJECT}:bobPassword`]: BOB_PASSWORD, [`${PROJECT}:echoPassword`]: ECHO_PASSWORD },
+      config: {
+        "wallaroo:url": proxy.url,
+        [`${PROJECT}:bobPassword`]: BOB_PASSWORD,
+        [`${PROJECT}:echoPassword`]: ECHO_PASSWORD,
+      },
       secretConfigKeys: [`${PROJECT}:bobPassword`, `${PROJECT}:echoPassword`],
     });
     const users = (aliceActive: boolean) => `
@@ -57,7 +61,10 @@ new wallaroo.User("typo", { email: "typo@example.com", passwrd: cfg.requireSecre
     const echo = up.failed.find((f) => f.urn.endsWith("::echo"))!.message;
     assert.match(echo, /rejected the request for 'echo@example.com'/);
     assert.match(echo, /\[redacted\]/, "the echoed password and token were replaced");
-    assert.match(up.failed.find((f) => f.urn.endsWith("::typo"))!.message, /unknown property 'passwrd' \(did you mean 'password'\?\)/);
+    assert.match(
+      up.failed.find((f) => f.urn.endsWith("::typo"))!.message,
+      /unknown property 'passwrd' \(did you mean 'password'\?\)/,
+    );
 
     // Secrets are secret values in the state.
     assert.ok(engine.isSecretInState("bob", "inputs", "password"));
@@ -69,7 +76,10 @@ new wallaroo.User("typo", { email: "typo@example.com", passwrd: cfg.requireSecre
     assert.ok((await engine.refresh()).ok);
     world.program("secrets.ts", program(users(false)));
     const update = await engine.up("secrets.ts");
-    assert.deepEqual(update.updated.map((u) => u.split("::").pop()), ["alice"]);
+    assert.deepEqual(
+      update.updated.map((u) => u.split("::").pop()),
+      ["alice"],
+    );
     const d = await engine.destroy();
     assert.ok(d.ok, JSON.stringify(d.failed));
 
@@ -79,7 +89,11 @@ new wallaroo.User("typo", { email: "typo@example.com", passwrd: cfg.requireSecre
     assert.deepEqual(leaks(engine, literals), []);
     // And the artifacts searched are the real ones: the state, both processes' output, the errors, __provider.
     const sources = engine.artifacts().map((a) => a.source);
-    for (const s of ["state-file", "host#1:stderr", "program#1:stderr", "error:", "__provider#1"]) assert.ok(sources.some((x) => x.startsWith(s)), `artifact ${s}`);
+    for (const s of ["state-file", "host#1:stderr", "program#1:stderr", "error:", "__provider#1"])
+      assert.ok(
+        sources.some((x) => x.startsWith(s)),
+        `artifact ${s}`,
+      );
   });
 
   it("a static token (wallaroo:token), accepted or refused, appears nowhere", async () => {
@@ -144,7 +158,10 @@ describe("reliability: HTTPS", function () {
     assertOk(await engine.up(oneUser("insecure")));
     assert.equal(roster(world.emu)["insecure@example.com"], true);
     const warned = engine.findInArtifacts(["warning: TLS certificate verification is OFF"]);
-    assert.ok(warned.some((h) => /^host#\d+:stderr$/.test(h.source)), `warning in ${JSON.stringify(warned)}`);
+    assert.ok(
+      warned.some((h) => /^host#\d+:stderr$/.test(h.source)),
+      `warning in ${JSON.stringify(warned)}`,
+    );
     const off = world.engine({ config: { "wallaroo:insecureSkipTlsVerify": "false" } });
     assert.equal((await off.up(oneUser("notoff"))).ok, false, "false keeps verification on");
   });
@@ -170,14 +187,24 @@ describe("reliability: tokens", function () {
     const text = await res.body.text();
     return { status: res.statusCode, text, wwwAuthenticate: res.headers["www-authenticate"] };
   };
-  const bodyFor = (op: string) => (op === "query" ? {} : op === "invite" ? { email: "intruder@example.com", password: "Intruder-Pw-1" } : { email: "target@example.com" });
+  const bodyFor = (op: string) =>
+    op === "query"
+      ? {}
+      : op === "invite"
+        ? { email: "intruder@example.com", password: "Intruder-Pw-1" }
+        : { email: "target@example.com" };
 
   it("the emulator refuses every user endpoint without a valid, unexpired access token, and changes nothing", async () => {
     const login = async () => {
       const res = await request(emu.url + TOKEN_PATH, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ client_id: "sdk-client", grant_type: "password", username: "admin", password: ADMIN_PASSWORD }).toString(),
+        body: new URLSearchParams({
+          client_id: "sdk-client",
+          grant_type: "password",
+          username: "admin",
+          password: ADMIN_PASSWORD,
+        }).toString(),
       });
       return (await res.body.json()) as { access_token: string; refresh_token: string };
     };
@@ -228,4 +255,3 @@ describe("reliability: tokens", function () {
     }
   });
 });
-

@@ -94,9 +94,18 @@ describe("roster", function () {
 
       const dave = byRow(5).map((p) => p.message);
       assert.equal(dave.length, 3);
-      assert.ok(dave.some((m) => /'active' must be true or false, not the text "no" \(write: active: false\)/.test(m)), dave.join("\n"));
-      assert.ok(dave.some((m) => /'note' must be text, not the number 2024 \(quote it: note: "2024"\)/.test(m)), dave.join("\n"));
-      assert.ok(dave.some((m) => /unknown key 'team' \(allowed: email, active, note\)/.test(m)), dave.join("\n"));
+      assert.ok(
+        dave.some((m) => /'active' must be true or false, not the text "no" \(write: active: false\)/.test(m)),
+        dave.join("\n"),
+      );
+      assert.ok(
+        dave.some((m) => /'note' must be text, not the number 2024 \(quote it: note: "2024"\)/.test(m)),
+        dave.join("\n"),
+      );
+      assert.ok(
+        dave.some((m) => /unknown key 'team' \(allowed: email, active, note\)/.test(m)),
+        dave.join("\n"),
+      );
       assert.deepEqual(new Set(byRow(5).map((p) => p.line)), new Set([8, 9, 10]));
 
       assert.match(byRow(6)[0].message, /must be a mapping.*\(write: - email: erin@example.com\)/);
@@ -122,7 +131,9 @@ describe("roster", function () {
     });
 
     it("names both rows of a duplicate, comparing emails case-insensitively", function () {
-      const e = rosterError("users:\n  - email: Bob@Example.com\n  - email: x@example.com\n  - email: bob@example.COM\n");
+      const e = rosterError(
+        "users:\n  - email: Bob@Example.com\n  - email: x@example.com\n  - email: bob@example.COM\n",
+      );
       assert.equal(e.problems.length, 1);
       assert.equal(e.problems[0].row, 3);
       assert.equal(e.problems[0].email, "bob@example.COM");
@@ -130,7 +141,9 @@ describe("roster", function () {
     });
 
     it("reports a YAML syntax error with its line, and no stack trace", function () {
-      const e = rosterError("users:\n  - email: alice@example.com\n  - email: [bob@example.com\n  - email: carol@example.com\n");
+      const e = rosterError(
+        "users:\n  - email: alice@example.com\n  - email: [bob@example.com\n  - email: carol@example.com\n",
+      );
       assert.ok(e.problems.length >= 1);
       assert.equal(e.problems[0].row, 0);
       assert.equal(typeof e.problems[0].line, "number");
@@ -146,8 +159,14 @@ describe("roster", function () {
     it("explains files of the wrong shape", function () {
       assert.match(rosterError("").message, /the file is empty: it needs a 'users:' list/);
       assert.match(rosterError("# only a comment\n").message, /the file is empty/);
-      assert.match(rosterError("- email: a@example.com\n").message, /must be a mapping with a 'users:' list, not a list \(is the 'users:' line missing/);
-      assert.match(rosterError("user:\n  - email: a@example.com\n").message, /line 1: unknown key 'user' \(did you mean 'users'\?\)/);
+      assert.match(
+        rosterError("- email: a@example.com\n").message,
+        /must be a mapping with a 'users:' list, not a list \(is the 'users:' line missing/,
+      );
+      assert.match(
+        rosterError("user:\n  - email: a@example.com\n").message,
+        /line 1: unknown key 'user' \(did you mean 'users'\?\)/,
+      );
       assert.match(rosterError("members: []\n").message, /unknown key 'members'.*\n.*the file has no 'users:' list/);
       assert.match(rosterError("users: alice@example.com\n").message, /'users' must be a list of rows/);
       assert.match(rosterError("users: []\nteam: ml\n").message, /line 2: unknown key 'team' \(allowed: users\)/);
@@ -174,12 +193,21 @@ describe("roster", function () {
       assert.deepEqual(loadRoster(good), [{ email: "alice@example.com", active: true }]);
       const bad = join(dir, "bad.yaml");
       writeFileSync(bad, "users:\n  - email: nope\n");
-      assert.throws(() => loadRoster(bad), (e: unknown) => e instanceof RosterError && e.message.startsWith(`${bad}: not a valid roster`) && /row 1 \(nope, line 2\)/.test(e.message));
+      assert.throws(
+        () => loadRoster(bad),
+        (e: unknown) =>
+          e instanceof RosterError &&
+          e.message.startsWith(`${bad}: not a valid roster`) &&
+          /row 1 \(nope, line 2\)/.test(e.message),
+      );
     });
 
     it("turns a missing file into a RosterError, not an ENOENT stack trace", function () {
       const missing = join(dir, "missing.yaml");
-      assert.throws(() => loadRoster(missing), (e: unknown) => e instanceof RosterError && e.message.includes(missing) && /does not exist/.test(e.message));
+      assert.throws(
+        () => loadRoster(missing),
+        (e: unknown) => e instanceof RosterError && e.message.includes(missing) && /does not exist/.test(e.message),
+      );
     });
   });
 

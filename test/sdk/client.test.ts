@@ -24,7 +24,9 @@ const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 2000, maxElapsedMs: 20_000 };
 
 /** Every way an error can be turned into text, joined: a secret must be in none of them. */
 function allTextOf(e: unknown): string {
-  return [String(e), (e as Error).message, (e as Error).stack ?? "", JSON.stringify(e), inspect(e, { depth: 6 })].join("\n");
+  return [String(e), (e as Error).message, (e as Error).stack ?? "", JSON.stringify(e), inspect(e, { depth: 6 })].join(
+    "\n",
+  );
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -41,7 +43,14 @@ describe("WallarooClient", function () {
   const clients: WallarooClient[] = [];
 
   function client(opts: WallarooClientOptions = {}): WallarooClient {
-    const c = new WallarooClient({ url: emu.url, username: "admin", password: ADMIN_PASSWORD, retry: FAST_RETRY, env: {}, ...opts });
+    const c = new WallarooClient({
+      url: emu.url,
+      username: "admin",
+      password: ADMIN_PASSWORD,
+      retry: FAST_RETRY,
+      env: {},
+      ...opts,
+    });
     clients.push(c);
     return c;
   }
@@ -77,7 +86,9 @@ describe("WallarooClient", function () {
     });
 
     it("reads WALLAROO_URL, WALLAROO_USER and WALLAROO_PASSWORD from the environment", async () => {
-      const c = new WallarooClient({ env: { WALLAROO_URL: emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD } });
+      const c = new WallarooClient({
+        env: { WALLAROO_URL: emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD },
+      });
       clients.push(c);
       assert.ok((await c.listUsers()).some((u) => u.username === "admin"));
     });
@@ -97,7 +108,9 @@ describe("WallarooClient", function () {
       const dir = mkdtempSync(join(tmpdir(), "wl-cred-"));
       const file = join(dir, "creds.json");
       writeFileSync(file, JSON.stringify({ username: "admin" }));
-      const e = rejectSync(() => new WallarooClient({ env: { WALLAROO_URL: "http://127.0.0.1:1", WALLAROO_SDK_CREDENTIALS: file } }));
+      const e = rejectSync(
+        () => new WallarooClient({ env: { WALLAROO_URL: "http://127.0.0.1:1", WALLAROO_SDK_CREDENTIALS: file } }),
+      );
       assert.ok(e instanceof ConfigurationError);
       assert.match(e.message, /'password'/);
     });
@@ -138,8 +151,15 @@ describe("WallarooClient", function () {
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, unknownIdsError: true });
       const c = client();
       const a = await c.inviteUser({ email: "a@example.com" });
-      const users = await c.getUsers(["11111111-1111-1111-1111-111111111111", a.id, "22222222-2222-2222-2222-222222222222"]);
-      assert.deepEqual(users.map((u) => u.id), [a.id]);
+      const users = await c.getUsers([
+        "11111111-1111-1111-1111-111111111111",
+        a.id,
+        "22222222-2222-2222-2222-222222222222",
+      ]);
+      assert.deepEqual(
+        users.map((u) => u.id),
+        [a.id],
+      );
     });
 
     it("returns nothing for no ids without calling the server", async () => {
@@ -159,7 +179,10 @@ describe("WallarooClient", function () {
       for (let i = 0; i < 60; i++) ids.push((await c2.inviteUser({ email: `u${i}@example.com` })).id);
       emu.resetStats();
       const users = await Promise.all(ids.map((id) => c2.getUser(id)));
-      assert.deepEqual(users.map((u) => u?.id), ids);
+      assert.deepEqual(
+        users.map((u) => u?.id),
+        ids,
+      );
       const queries = emu.stats().requests["/v1/api/users/query"];
       assert.ok(queries <= 2, `expected at most 2 query calls for 60 concurrent reads, saw ${queries}`);
     });
@@ -400,14 +423,18 @@ describe("WallarooClient", function () {
       const dead = await startRawServer(() => undefined);
       const url = dead.url;
       await dead.close();
-      const e = await rejection(new WallarooClient({ env: {}, url, token: "tok-abcdef", retry: { ...FAST_RETRY, maxAttempts: 2 } }).listUsers());
+      const e = await rejection(
+        new WallarooClient({ env: {}, url, token: "tok-abcdef", retry: { ...FAST_RETRY, maxAttempts: 2 } }).listUsers(),
+      );
       assert.ok(e instanceof NetworkError);
       assert.equal(e.networkCode, "ECONNREFUSED");
       assert.match(e.message, new RegExp(url.replace(/\./g, "\\.")));
     });
 
     it("fails with InvalidResponseError when the server answers HTML", async () => {
-      const raw = await startRawServer((_req, res) => reply(res, 200, "<html><body>Sign in</body></html>", "text/html"));
+      const raw = await startRawServer((_req, res) =>
+        reply(res, 200, "<html><body>Sign in</body></html>", "text/html"),
+      );
       try {
         const e = await rejection(new WallarooClient({ env: {}, url: raw.url, token: "tok-abcdef" }).listUsers());
         assert.ok(e instanceof InvalidResponseError);
@@ -420,7 +447,9 @@ describe("WallarooClient", function () {
 
     it("fails with InvalidResponseError naming the field when a user has the wrong shape", async () => {
       const raw = await startRawServer((_req, res) =>
-        reply(res, 200, { users: { "u-1": { id: "u-1", username: "x@example.com", enabled: "yes", createdTimestamp: 1 } } }),
+        reply(res, 200, {
+          users: { "u-1": { id: "u-1", username: "x@example.com", enabled: "yes", createdTimestamp: 1 } },
+        }),
       );
       try {
         const e = await rejection(new WallarooClient({ env: {}, url: raw.url, token: "tok-abcdef" }).listUsers());
@@ -435,7 +464,18 @@ describe("WallarooClient", function () {
     it("tolerates Keycloak fields it does not use", async () => {
       const raw = await startRawServer((_req, res) =>
         reply(res, 200, {
-          users: { "u-1": { id: "u-1", username: "x@example.com", email: "x@example.com", enabled: true, createdTimestamp: 1, totp: false, federatedIdentities: [], attributes: { a: ["b"] } } },
+          users: {
+            "u-1": {
+              id: "u-1",
+              username: "x@example.com",
+              email: "x@example.com",
+              enabled: true,
+              createdTimestamp: 1,
+              totp: false,
+              federatedIdentities: [],
+              attributes: { a: ["b"] },
+            },
+          },
         }),
       );
       try {
@@ -450,7 +490,12 @@ describe("WallarooClient", function () {
       const password = "Echoed-Pass-123";
       const raw = await startRawServer((_req, res, body) => reply(res, 400, { msg: `bad request: ${body}` }));
       try {
-        const e = await rejection(new WallarooClient({ env: {}, url: raw.url, token: "tok-abcdef" }).inviteUser({ email: "e@example.com", password }));
+        const e = await rejection(
+          new WallarooClient({ env: {}, url: raw.url, token: "tok-abcdef" }).inviteUser({
+            email: "e@example.com",
+            password,
+          }),
+        );
         assert.ok(e instanceof WallarooError);
         assert.match(e.message, /\[redacted\]/);
         assert.doesNotMatch(allTextOf(e), new RegExp(password));

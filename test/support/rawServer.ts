@@ -8,7 +8,9 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
-export async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<RawServer> {
+export async function startRawServer(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<RawServer> {
   const requests: RawServer["requests"] = [];
   const server = createServer((req, res) => {
     let body = "";

@@ -24,7 +24,10 @@ export interface World {
 }
 
 /** The consumer project is installed once per process and reused (node_modules hard-linked). */
-export async function consumerProject(files: Record<string, string> = {}, dependencies?: Record<string, string>): Promise<string> {
+export async function consumerProject(
+  files: Record<string, string> = {},
+  dependencies?: Record<string, string>,
+): Promise<string> {
   const tarball = await packPackage(findRepoRoot());
   return createConsumerProject({ tarballs: [tarball], files, dependencies });
 }
@@ -46,7 +49,12 @@ export async function startWorld(emulator: EmulatorOptions = {}, projectDir?: st
         projectDir: dir,
         projectName: PROJECT,
         ...rest,
-        config: { "wallaroo:url": emu.url, "wallaroo:username": "admin", "wallaroo:password": ADMIN_PASSWORD, ...config },
+        config: {
+          "wallaroo:url": emu.url,
+          "wallaroo:username": "admin",
+          "wallaroo:password": ADMIN_PASSWORD,
+          ...config,
+        },
         secretConfigKeys: ["wallaroo:password", ...(secretConfigKeys ?? [])],
       });
       engines.push(e);
