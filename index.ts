@@ -10,5 +10,5 @@ export type { UserArgs } from "./provider/user";
 export { lookupUser, listUsers } from "./provider/lookup";
 export type { LookupUserArgs } from "./provider/lookup";
 export * from "./sdk";
-export { loadRoster, parseRoster, formatRoster, resourceNameFor, RosterError } from "./roster";
+export { loadRoster, parseRoster, formatRoster, resourceNames, resourceNameFor, RosterError } from "./roster";
 export type { RosterEntry, RosterProblem } from "./roster";

@@ -43,14 +43,17 @@ export interface ExpectedCalls {
 export function expectedCalls(users: number): Record<"up" | "update" | "destroy", ExpectedCalls> {
   let inactiveAtUp = 0;
   let deactivatedByEdit = 0;
+  let activeAtDestroy = 0;
   for (let i = 0; i < users; i++) {
     if (!activeAtUp(i)) inactiveAtUp++;
     if (activeAtUp(i) && !activeAfterEdit(i, users)) deactivatedByEdit++;
+    if (activeAfterEdit(i, users)) activeAtDestroy++;
   }
   return {
     up: { invite: users, deactivate: inactiveAtUp, activate: 0 },
     update: { invite: 0, deactivate: deactivatedByEdit, activate: 0 },
-    // Delete deactivates every user, inactive ones included (the state does not say whether it drifted).
-    destroy: { invite: 0, deactivate: users, activate: 0 },
+    // Delete resolves each user by id first (coalesced /users/query), so it deactivates only the users the
+    // server holds as active, by the email the server holds for that id now.
+    destroy: { invite: 0, deactivate: activeAtDestroy, activate: 0 },
   };
 }

@@ -70,14 +70,17 @@ function scrubber(args: Partial<CliArgs>, env: NodeJS.ProcessEnv): (text: string
 
 function clientFor(args: CliArgs, io: CliIO): WallarooClient {
   const env = { ...io.env };
-  // An explicit --username means the password grant: a WALLAROO_TOKEN left in the environment must not win over it.
-  if (args.username !== undefined && args.token === undefined) delete env.WALLAROO_TOKEN;
+  // Flags are explicit credentials, which the client takes as a whole; the password is never a flag,
+  // so with --username it comes from WALLAROO_PASSWORD (or the credentials file). A WALLAROO_TOKEN left
+  // in the environment does not win over --username.
+  const explicit = args.username !== undefined || args.token !== undefined || args.credentialsFile !== undefined;
   return new WallarooClient({
     url: args.url,
     authUrl: args.authUrl,
     username: args.username,
+    password: explicit && args.token === undefined ? env.WALLAROO_PASSWORD : undefined,
     token: args.token,
-    credentialsFile: args.credentialsFile,
+    credentialsFile: args.credentialsFile ?? (explicit ? env.WALLAROO_SDK_CREDENTIALS : undefined),
     caCertPath: args.caCert,
     env,
     onWarning: (m) => io.stderr.write(`${PROGRAM}: ${m}\n`),
@@ -108,7 +111,10 @@ async function execute(args: CliArgs, io: CliIO, progress: (line: string) => voi
       io.stdout.write(args.json ? formatUserJson(users) : formatUserTable(users));
       return EXIT_OK;
     }
-    const generated = (args.format === "roster" ? generateRoster : generateTs)(users, { source: client.url });
+    const generated = (args.format === "roster" ? generateRoster : generateTs)(users, {
+      source: client.url,
+      account: client.account,
+    });
     const summary = `${groupDigits(generated.managed)} user${generated.managed === 1 ? "" : "s"}${
       generated.excluded > 0 ? `, ${groupDigits(generated.excluded)} left out (listed in a comment)` : ""
     }`;

@@ -1,6 +1,6 @@
 /** Ordering and classifying users for output. */
 import { emailProblem, normalizeEmail } from "../sdk/email";
-import type { WallarooUser } from "../sdk";
+import type { AccountIdentity, WallarooUser } from "../sdk";
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -19,12 +19,31 @@ export function sortUsers(users: readonly WallarooUser[]): WallarooUser[] {
 export interface ExcludedUser {
   user: WallarooUser;
   /** Why the user is left out of generated code. */
-  reason: "no-email" | "invalid-email" | "duplicate-email";
+  reason: "no-email" | "invalid-email" | "duplicate-email" | "automation-account";
   detail?: string;
 }
 
-/** Splits sorted users into those `wallaroo.User` can manage and those it cannot, with the reason. */
-export function classifyUsers(users: readonly WallarooUser[]): {
+/** Whether `user` is the account these credentials log in as. */
+export function isAccount(user: WallarooUser, account: AccountIdentity | undefined): boolean {
+  if (!account) return false;
+  if (account.userId !== undefined && user.id === account.userId) return true;
+  const name = account.username?.trim().toLowerCase();
+  return (
+    name !== undefined &&
+    name !== "" &&
+    (user.username.toLowerCase() === name || (user.email !== undefined && normalizeEmail(user.email) === name))
+  );
+}
+
+/**
+ * Splits sorted users into those `wallaroo.User` can manage and those it cannot, with the reason.
+ * The `account` the tool logs in with is left out: managed by a stack, destroying the stack (or
+ * deleting its roster line) would deactivate the automation's own account.
+ */
+export function classifyUsers(
+  users: readonly WallarooUser[],
+  account?: AccountIdentity,
+): {
   managed: (WallarooUser & { email: string })[];
   excluded: ExcludedUser[];
 } {
@@ -34,6 +53,10 @@ export function classifyUsers(users: readonly WallarooUser[]): {
   for (const user of sortUsers(users)) {
     if (!user.email) {
       excluded.push({ user, reason: "no-email" });
+      continue;
+    }
+    if (isAccount(user, account)) {
+      excluded.push({ user, reason: "automation-account" });
       continue;
     }
     const problem = emailProblem(user.email);

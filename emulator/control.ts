@@ -16,6 +16,8 @@ export interface ControlContext {
   stats: StatsRecorder;
   issueToken: () => string;
   tokenTtlSeconds: number;
+  /** Saves the data file after a change made here. */
+  persist: () => void;
 }
 
 type Handler = (ctx: ControlContext, body: string) => Reply;
@@ -52,6 +54,14 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   },
   users: {
     GET: (ctx) => json(200, { users: [...ctx.store.records()].map((r) => copyUser(r.user)) }),
+    // Deletes a user out of band, as an admin could in Keycloak: the "really gone" case for refresh and destroy.
+    DELETE: (ctx, raw) => {
+      const body = parseJsonObject(raw);
+      if (typeof body.id !== "string") fail(400, 'give the user to delete as {"id": "<keycloak id>"}');
+      if (!ctx.store.remove(body.id)) fail(404, `No user with id ${body.id} (or it is the built-in admin)`);
+      ctx.persist();
+      return json(200, {});
+    },
   },
   licence: {
     POST: (ctx, raw) => {

@@ -16,6 +16,10 @@ const KEYS: Record<keyof FaultRule, string> = {
   latencyMs: "number",
   dropConnection: "boolean",
   performThenDrop: "boolean",
+  performThenStatus: "boolean",
+  body: "string",
+  contentType: "string",
+  location: "string",
 };
 
 /** Throws a TypeError naming the problem; returns a copy. */
@@ -42,6 +46,20 @@ export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule
   }
   if (rule.failureRate !== undefined && !(rule.failureRate >= 0 && rule.failureRate <= 1)) {
     throw new TypeError(`${where}: "failureRate" must be between 0 and 1`);
+  }
+  if (
+    (rule.body !== undefined || rule.contentType !== undefined || rule.location !== undefined) &&
+    rule.status === undefined
+  ) {
+    throw new TypeError(`${where}: "body", "contentType" and "location" need a "status" to answer with`);
+  }
+  if (rule.location !== undefined && (rule.status === undefined || rule.status < 300 || rule.status > 399)) {
+    throw new TypeError(`${where}: "location" goes with a redirect status (300-399)`);
+  }
+  if (rule.performThenStatus && (rule.status === undefined || rule.dropConnection || rule.performThenDrop)) {
+    throw new TypeError(
+      `${where}: "performThenStatus" needs a "status" to answer after performing, and no dropped connection`,
+    );
   }
   if (rule.dropConnection && rule.performThenDrop)
     throw new TypeError(`${where}: choose dropConnection or performThenDrop, not both`);
@@ -73,9 +91,12 @@ export function validateFaultRules(raw: unknown): FaultRule[] {
 export interface FaultAction {
   latencyMs: number;
   /** "respond": answer `status` without handling; "drop": destroy before handling; "performThenDrop": handle, then destroy. */
-  kind: "none" | "respond" | "drop" | "performThenDrop";
+  kind: "none" | "respond" | "drop" | "performThenDrop" | "performThenRespond";
   status: number;
   retryAfterSeconds?: number;
+  body?: string;
+  contentType: string;
+  location?: string;
 }
 
 /** The request answers with a status when it names one, or names nothing but when/how often to fail. */
@@ -136,13 +157,18 @@ export class FaultInjector {
           ? "drop"
           : rule.performThenDrop
             ? "performThenDrop"
-            : respondsWithStatus(rule)
-              ? "respond"
-              : "none",
+            : rule.performThenStatus
+              ? "performThenRespond"
+              : respondsWithStatus(rule)
+                ? "respond"
+                : "none",
         status: rule.status ?? 503,
         retryAfterSeconds: rule.retryAfterSeconds,
+        body: rule.body,
+        contentType: rule.contentType ?? "application/json",
+        location: rule.location,
       };
     }
-    return { latencyMs: 0, kind: "none", status: 0 };
+    return { latencyMs: 0, kind: "none", status: 0, contentType: "application/json" };
   }
 }

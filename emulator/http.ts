@@ -6,6 +6,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Written as is instead of `body` as JSON (injected faults: an HTML page, a foreign body). */
+  raw?: { text: string; contentType: string };
 }
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {

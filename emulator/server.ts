@@ -16,7 +16,7 @@ import { StatsRecorder } from "./stats";
 import { copyUser, licenceFor, StoreError, UserStore } from "./store";
 import type { EmulatorOptions, NewUser, RunningEmulator, StoredUser } from "./types";
 
-const NO_FAULT: FaultAction = { latencyMs: 0, kind: "none", status: 0 };
+const NO_FAULT: FaultAction = { latencyMs: 0, kind: "none", status: 0, contentType: "application/json" };
 
 function checkOptions(o: EmulatorOptions): void {
   const positive = (name: string, v: number | undefined) => {
@@ -61,7 +61,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const control: ControlContext | undefined =
     options.control === false
       ? undefined
-      : { store, faults, stats, issueToken: () => tokens.issueAdminToken(), tokenTtlSeconds };
+      : {
+          store,
+          faults,
+          stats,
+          issueToken: () => tokens.issueAdminToken(),
+          tokenTtlSeconds,
+          persist: () => void persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`)),
+        };
   const ctx: RouteContext = {
     users: {
       store,
@@ -90,9 +97,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (counted) stats.outcome(reply.status);
     log(`${req.method} ${pathOf(req)} ${reply.status} ${Date.now() - started}ms`);
     if (res.destroyed || res.headersSent) return;
-    const text = JSON.stringify(reply.body);
+    const text = reply.raw ? reply.raw.text : JSON.stringify(reply.body);
     res.writeHead(reply.status, {
-      "content-type": "application/json",
+      "content-type": reply.raw ? reply.raw.contentType : "application/json",
       "content-length": Buffer.byteLength(text),
       ...reply.headers,
     });
@@ -125,18 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (closed) return;
     if (fault.kind === "drop") return drop(req, started, counted);
-    if (fault.kind === "respond") {
-      const headers =
-        fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : undefined;
-      const text = STATUS_TEXT[fault.status] ?? "Injected";
-      return write(
-        req,
-        res,
-        apiError(fault.status, `Injected fault: ${fault.status} ${text}`, headers),
-        started,
-        counted,
-      );
-    }
+    if (fault.kind === "respond") return write(req, res, faultReply(fault), started, counted);
     let reply: Reply;
     const work = dispatch(ctx, { method, path, headers: req.headers, body });
     handling.add(work);
@@ -149,6 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       handling.delete(work);
     }
     if (fault.kind === "performThenDrop") return drop(req, started, counted);
+    if (fault.kind === "performThenRespond") return write(req, res, faultReply(fault), started, counted);
     write(req, res, reply, started, counted);
   }
 
@@ -199,7 +196,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     issueToken: () => tokens.issueAdminToken(),
     setEdition: (edition, maxActiveUsers) => store.setLicence(licenceFor(edition, maxActiveUsers)),
     addUser: (u) => addUser(store, persister, log, u),
+    removeUser: (id) => {
+      const removed = store.remove(id);
+      persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+      return removed;
+    },
+    changeEmail: (id, email) => {
+      store.changeEmail(id, email);
+      persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+    },
   };
+}
+
+/** The answer an injected fault gives instead of the handler's: the API's error body, or the rule's own body. */
+function faultReply(fault: FaultAction): Reply {
+  const headers: Record<string, string> = {};
+  if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+  if (fault.location !== undefined) headers.location = fault.location;
+  if (fault.body !== undefined) {
+    return { status: fault.status, body: null, headers, raw: { text: fault.body, contentType: fault.contentType } };
+  }
+  return apiError(fault.status, `Injected fault: ${fault.status} ${STATUS_TEXT[fault.status] ?? "Injected"}`, headers);
 }
 
 function pathOf(req: IncomingMessage): string {

@@ -160,6 +160,31 @@ export class UserStore {
     return true;
   }
 
+  /** Deletes a user (out of band: the API has none). Returns whether it existed. */
+  remove(id: string): boolean {
+    const rec = this.#byId.get(id);
+    if (!rec || id === this.#adminId) return false;
+    this.#byId.delete(id);
+    this.#byUsername.delete(rec.user.username.toLowerCase());
+    if (rec.user.email !== undefined) this.#byEmail.delete(rec.user.email.toLowerCase());
+    if (this.#counts(rec)) this.#active--;
+    return true;
+  }
+
+  /** Changes a user's email and username (out of band, as in Keycloak's console). */
+  changeEmail(id: string, email: string): void {
+    const rec = this.#byId.get(id);
+    if (!rec) throw new StoreError("not_found", `User not found: ${id}`);
+    const e = email.toLowerCase();
+    if (this.#byEmail.has(e) || this.#byUsername.has(e))
+      throw new StoreError("exists", `User exists with same email: ${e}`);
+    this.#byUsername.delete(rec.user.username.toLowerCase());
+    if (rec.user.email !== undefined) this.#byEmail.delete(rec.user.email.toLowerCase());
+    rec.user.email = e;
+    rec.user.username = e;
+    this.#index(rec);
+  }
+
   setPasswordHash(id: string, hash: string): void {
     const rec = this.#byId.get(id);
     if (rec) rec.passwordHash = hash;

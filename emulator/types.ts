@@ -52,6 +52,14 @@ export interface FaultRule {
   dropConnection?: boolean;
   /** Perform the operation, then destroy the socket instead of answering. */
   performThenDrop?: boolean;
+  /** Perform the operation, then answer `status` instead of its answer: a gateway's 502/504 after forwarding. */
+  performThenStatus?: boolean;
+  /** Answer exactly this body instead of the API's error body (with `status`): a proxy's page, a foreign JSON. */
+  body?: string;
+  /** The Content-Type of `body` (default application/json). */
+  contentType?: string;
+  /** A Location header (with a 3xx `status`): a redirect to elsewhere. */
+  location?: string;
 }
 
 /** Keycloak's UserRepresentation, as /users/query answers it. */
@@ -122,4 +130,8 @@ export interface RunningEmulator {
   setEdition(edition: Edition, maxActiveUsers?: number): void;
   /** Seeds a user without HTTP (no licence check; duplicates throw). */
   addUser(u: NewUser): StoredUser;
+  /** Deletes a user out of band, as an admin could in Keycloak (the API itself has no delete). Returns whether it existed. */
+  removeUser(id: string): boolean;
+  /** Changes a user's email (and username) out of band, as a user or admin could in Keycloak. */
+  changeEmail(id: string, email: string): void;
 }

@@ -8,4 +8,4 @@ export { parseRoster, loadRoster, RosterError, describeProblem } from "./load";
 export type { RosterProblem } from "./load";
 export { formatRoster, commentSafe } from "./format";
 export type { FormatRosterOptions } from "./format";
-export { resourceNameFor, baseNameFor } from "./names";
+export { resourceNames, resourceNameFor, baseNameFor } from "./names";

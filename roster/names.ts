@@ -1,4 +1,5 @@
 /** Pulumi resource names derived from emails. */
+import { createHash } from "node:crypto";
 import { domainToASCII } from "node:url";
 
 /** Longest name before a collision suffix; URNs stay readable. */
@@ -49,12 +50,52 @@ export function baseNameFor(email: string): string {
 }
 
 /**
- * A Pulumi resource name for the user with this email, e.g. `alice-example-com`:
- * lower case, only `[a-z0-9-]`, starting with a letter, and not in `taken`. On a
- * collision (`a.b@x.com` and `a-b@x.com` both give `a-b-x-com`) the later one gets
- * `-2`, then `-3`... The chosen name is added to `taken`, so calling this for the
- * rows of a roster in order gives the same names every time for the same roster.
- * Non-Latin letters become punycode (`josé@例え.jp` → `jose-xn--r8jz45g-jp`).
+ * Pulumi resource names for a set of emails, keyed by the normalized email (trimmed, lower case):
+ * `alice@example.com` → `alice-example-com`. Names never depend on the order of the emails: an
+ * email whose base name no other email of the set shares keeps the base name; emails that share
+ * one (`a.b@x.com` and `a-b@x.com` both give `a-b-x-com`) each get a suffix derived from the
+ * email itself (`a-b-x-com-3f9a1c2e`). Reordering rows therefore renames nothing, and removing
+ * one of two colliding rows deletes that row's resource only (the other is renamed to its base
+ * name, which adopts the same user: see the README on renames).
+ */
+export function resourceNames(emails: readonly string[]): Map<string, string> {
+  const byBase = new Map<string, Set<string>>();
+  for (const raw of emails) {
+    const email = raw.trim().toLowerCase();
+    const base = baseNameFor(email);
+    let group = byBase.get(base);
+    if (!group) byBase.set(base, (group = new Set()));
+    group.add(email);
+  }
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const [base, group] of byBase) {
+    for (const email of group) {
+      if (group.size > 1) break;
+      names.set(email, base);
+      used.add(base);
+    }
+  }
+  for (const [base, group] of byBase) {
+    if (group.size === 1) continue;
+    for (const email of group) {
+      // 8 hex digits; lengthened in the (astronomically unlikely) case it meets another name.
+      const digest = createHash("sha256").update(email).digest("hex");
+      let n = 8;
+      while (used.has(`${base}-${digest.slice(0, n)}`)) n += 4;
+      const name = `${base}-${digest.slice(0, n)}`;
+      names.set(email, name);
+      used.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * A Pulumi resource name for one email, given the names already `taken` (which it extends): the
+ * base name, or `-2`, `-3`... on a collision. The result depends on the order of the calls, so a
+ * reordered roster can rename resources: prefer {@link resourceNames}, which does not.
+ * @deprecated Use {@link resourceNames}; kept for programs written against 0.1.0.
  */
 export function resourceNameFor(email: string, taken: Set<string>): string {
   const base = baseNameFor(email);

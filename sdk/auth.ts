@@ -14,6 +14,32 @@ import type { Transport } from "./transport";
 export const TOKEN_PATH = "/auth/realms/master/protocol/openid-connect/token";
 export const CLIENT_ID = "sdk-client";
 
+/** Who a set of credentials logs in as, as far as can be told without asking the server. */
+export interface AccountIdentity {
+  /** The Keycloak username (password grant), or the token's `preferred_username` claim. */
+  username?: string;
+  /** The Keycloak user id: the token's `sub` claim. */
+  userId?: string;
+}
+
+/**
+ * The identity a bearer token names, read from its JWT claims without verifying them (it is
+ * only used to recognise the automation's own account in listings; the server verifies tokens).
+ */
+export function tokenIdentity(token: string): AccountIdentity {
+  const payload = token.split(".")[1];
+  if (!payload) return {};
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    return {
+      username: typeof claims.preferred_username === "string" ? claims.preferred_username : undefined,
+      userId: typeof claims.sub === "string" ? claims.sub : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
 export interface TokenSource {
   /** A token valid for at least a few seconds more. */
   token(): Promise<string>;
@@ -90,10 +116,7 @@ export class PasswordGrantTokenSource implements TokenSource {
   async #renew(held: Held | undefined): Promise<Held> {
     if (held?.refresh && Date.now() < held.refreshExpiresAt) {
       try {
-        return this.#keep(
-          await this.#grant({ grant_type: "refresh_token", refresh_token: held.refresh }, "refresh"),
-          held,
-        );
+        return this.#keep(await this.#grant({ grant_type: "refresh_token", refresh_token: held.refresh }, "refresh"));
       } catch (e) {
         // A refused refresh (expired session, server restart) is answered by a fresh login.
         if (!(e instanceof AuthenticationError || e instanceof BadRequestError)) throw e;
@@ -101,15 +124,11 @@ export class PasswordGrantTokenSource implements TokenSource {
     }
     return this.#keep(
       await this.#grant({ grant_type: "password", username: this.#username, password: this.#password }, "login"),
-      held,
     );
   }
 
-  #keep(t: TokenResponse, previous: Held | undefined): Held {
-    if (previous) {
-      this.#redactor.remove(previous.access);
-      this.#redactor.remove(previous.refresh);
-    }
+  #keep(t: TokenResponse): Held {
+    // Earlier tokens stay registered (see Redactor.add): a request in flight may still carry one.
     this.#redactor.add(t.access_token);
     this.#redactor.add(t.refresh_token);
     const now = Date.now();
@@ -134,7 +153,7 @@ export class PasswordGrantTokenSource implements TokenSource {
     });
     if (res.status >= 200 && res.status < 300)
       return parseBody(TokenResponseSchema, res.text, endpoint, res.status, (t) => this.#redactor.redact(t));
-    const serverMessage = this.#redactor.redact(serverMessageOf(res.text));
+    const serverMessage = serverMessageOf(this.#redactor.redact(res.text));
     const details = { endpoint, status: res.status, serverMessage };
     if (res.status === 401 || res.status === 403) {
       throw new AuthenticationError(

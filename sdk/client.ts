@@ -5,22 +5,15 @@
  * {@link WallarooError} naming the endpoint, the status and the server's words;
  * no message ever contains a token or a password.
  */
-import { PasswordGrantTokenSource, StaticTokenSource, TokenSource } from "./auth";
+import { AccountIdentity, PasswordGrantTokenSource, StaticTokenSource, tokenIdentity, TokenSource } from "./auth";
 import { Batcher } from "./batcher";
 import { normalizeEmail } from "./email";
-import {
-  AlreadyExistsError,
-  AuthenticationError,
-  BadRequestError,
-  LicenceLimitError,
-  NotFoundError,
-  ServerError,
-  WallarooError,
-} from "./errors";
+import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError } from "./errors";
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
-import { parseBody, serverMessageOf } from "./parse";
+import { parseBody } from "./parse";
 import { Redactor } from "./redact";
 import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema, WallarooUser } from "./schemas";
+import { errorForAnswer } from "./statusErrors";
 import { HttpResponse, Transport } from "./transport";
 import type { z } from "zod";
 
@@ -90,6 +83,15 @@ export class WallarooClient {
     return this.#opts.url.href;
   }
 
+  /**
+   * The account this client logs in as: the username of the password grant, or what a token's
+   * claims say. Lets tools leave the automation's own account out of what they manage.
+   */
+  get account(): AccountIdentity {
+    const c = this.#opts.credentials;
+    return c.kind === "password" ? { username: c.username } : tokenIdentity(c.token);
+  }
+
   /** Token-endpoint requests so far: one login, then refreshes; for tests and benchmarks. */
   get tokenStats(): { login: number; refresh: number } {
     return { ...this.#tokens.stats };
@@ -97,8 +99,8 @@ export class WallarooClient {
 
   /** Every user of the instance (POST /v1/api/users/query with `{}`). */
   async listUsers(): Promise<WallarooUser[]> {
-    const body = await this.#call("query", {}, QueryUsersResponseSchema);
-    return Object.values(body.users);
+    const body = await this.#call("query", {}, QueryUsersResponseSchema, "list the users");
+    return present(body.users);
   }
 
   /** The users with these Keycloak ids; unknown ids are absent from the result. */
@@ -112,8 +114,9 @@ export class WallarooClient {
   }
 
   /**
-   * One user by id, or null. Concurrent calls are coalesced into one
-   * `/users/query` with many `user_ids` (the provider's refresh relies on it).
+   * One user by id, or null when a well-formed answer of the API says there is none; any other
+   * answer is an error. Concurrent calls are coalesced into one `/users/query` with many
+   * `user_ids` (the provider's refresh relies on it).
    */
   async getUser(id: string): Promise<WallarooUser | null> {
     return (await this.#byId.load(id)) ?? null;
@@ -125,9 +128,10 @@ export class WallarooClient {
   }
 
   /**
-   * Invites a user (POST /v1/api/users/invite). If the answer is lost and a retry
-   * is told the email exists, the user this invite created is returned instead
-   * of an error; a user that existed before is an {@link AlreadyExistsError}.
+   * Invites a user (POST /v1/api/users/invite). If an attempt's outcome was unknown (the
+   * connection dropped after the request went out, a timeout, a gateway's 502/504) and a later
+   * one is told the email exists, the user that attempt created is returned instead of an error.
+   * Otherwise an existing email is an {@link AlreadyExistsError} naming the existing user.
    */
   async inviteUser(args: InviteUserArgs): Promise<InvitedUser> {
     const email = normalizeEmail(args.email);
@@ -138,10 +142,12 @@ export class WallarooClient {
     try {
       res = await this.#exchange("invite", request);
     } catch (e) {
-      // A dropped connection after the server performed the invite: the retries above ran out on
-      // network errors. Look once before giving up, so that a performed invite is not reported as failed.
-      const existing = await this.#ownInvite(email, startedAt).catch(() => null);
-      if (existing) return { id: existing.id, password: args.password ?? "", recovered: true };
+      // No answer at all: if an attempt may have reached the server, look once before giving up, so
+      // that a performed invite is not reported as failed (and then repeated into "already exists").
+      if (e instanceof NetworkError && e.outcomeUnknown) {
+        const existing = await this.#ownInvite(email, startedAt).catch(() => null);
+        if (existing) return { id: existing.id, password: args.password ?? "", recovered: true };
+      }
       throw e;
     }
     if (res.status >= 200 && res.status < 300) {
@@ -151,49 +157,57 @@ export class WallarooClient {
       const id = body.id.includes("@") ? ((await this.getUserByEmail(email))?.id ?? body.id) : body.id;
       return { id, password: body.password };
     }
-    const error = this.#errorFor("invite", res, email);
-    if (
-      error instanceof AlreadyExistsError ||
-      (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 403)
-    ) {
-      // The lookup only adds detail (and spots our own lost invite); if it fails, the server's own error stands.
-      const existing = await this.getUserByEmail(email).catch(() => null);
-      if (existing) {
-        if (res.attempts > 1 && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
-          return { id: existing.id, password: args.password ?? "", recovered: true };
-        }
-        const created =
-          Math.abs(existing.createdTimestamp) <= 8.64e15
-            ? `, created ${new Date(existing.createdTimestamp).toISOString()}`
-            : "";
-        throw new AlreadyExistsError(
-          `A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`,
-          {
-            endpoint: error.endpoint,
-            status: error.status,
-            serverMessage: error.serverMessage,
-            email,
-            existingUserId: existing.id,
-            hint:
-              "Set adoptExisting: true on the wallaroo.User to manage that user, or choose another email. " +
-              "If an interrupted pulumi up invited it without recording it, adoptExisting: true is also the recovery (Pulumi's import does not work for dynamic resources)",
-          },
-        );
-      }
+    const error = this.#errorFor("invite", res, `invite '${email}'`);
+    if (!(error instanceof AlreadyExistsError)) throw error;
+    // Only a well-formed listing that holds the email confirms it exists; if the lookup fails, the server's error stands.
+    const existing = await this.getUserByEmail(email).catch(() => null);
+    if (!existing) throw new AlreadyExistsError(error.message, { ...errorDetails(error), email });
+    if (res.outcomeUnknown && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
+      return { id: existing.id, password: args.password ?? "", recovered: true };
     }
-    throw error;
+    const created =
+      Math.abs(existing.createdTimestamp) <= 8.64e15
+        ? `, created ${new Date(existing.createdTimestamp).toISOString()}`
+        : "";
+    throw new AlreadyExistsError(`A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`, {
+      ...errorDetails(error),
+      email,
+      existingUserId: existing.id,
+      hint: "Manage the existing user instead of inviting it, or choose another email",
+    });
   }
 
   /** Activates the user with this email (POST /v1/api/users/activate). Counts against the licence. */
   async activateUser(email: string): Promise<void> {
     const e = normalizeEmail(email);
-    await this.#call("activate", { email: e }, EmptyResponseSchema, e);
+    await this.#call("activate", { email: e }, EmptyResponseSchema, `activate '${e}'`);
   }
 
   /** Deactivates the user with this email (POST /v1/api/users/deactivate). Frees a licence seat. */
   async deactivateUser(email: string): Promise<void> {
     const e = normalizeEmail(email);
-    await this.#call("deactivate", { email: e }, EmptyResponseSchema, e);
+    await this.#call("deactivate", { email: e }, EmptyResponseSchema, `deactivate '${e}'`);
+  }
+
+  /**
+   * Activates or deactivates the user with this Keycloak id. The API addresses users by email, and
+   * an email can change or pass to someone else; so the user is first resolved by id (one
+   * coalesced `/users/query`) and acted on by the email the server holds for that id now.
+   * Returns the user as it now is, or null when a well-formed answer says the id names no user.
+   * A user already in the wanted state is left alone (no call).
+   */
+  async setUserActiveById(id: string, active: boolean): Promise<WallarooUser | null> {
+    const user = await this.getUser(id);
+    if (!user) return null;
+    if (user.enabled === active) return user;
+    if (!user.email) {
+      throw new UserWithoutEmailError(
+        `Cannot ${active ? "activate" : "deactivate"} Wallaroo user ${user.username} (id ${id}): it has no email, and the API addresses users by email`,
+        { hint: "Change it by hand in Keycloak, or give it an email first" },
+      );
+    }
+    await (active ? this.activateUser(user.email) : this.deactivateUser(user.email));
+    return { ...user, enabled: active };
   }
 
   /** Closes the connection pools. */
@@ -217,27 +231,18 @@ export class WallarooClient {
     return found;
   }
 
-  /**
-   * Queries ids; a server that answers an error for unknown ids (instead of
-   * omitting them) is handled by splitting the batch until the unknown ones are isolated.
-   */
+  /** Queries ids. Any answer but a well-formed 200 is an error: an unknown id is one the 200 leaves out or maps to null. */
   async #queryIds(ids: string[]): Promise<WallarooUser[]> {
     if (ids.length === 0) return [];
-    const res = await this.#exchange("query", { user_ids: ids });
-    if (res.status >= 200 && res.status < 300) {
-      return Object.values(
-        parseBody(QueryUsersResponseSchema, res.text, `POST ${API_PATHS.query}`, res.status, this.#redact).users,
-      );
-    }
-    const error = this.#errorFor("query", res);
-    const mayMeanUnknownId =
-      error instanceof NotFoundError ||
-      error instanceof BadRequestError ||
-      (res.status === 500 && /not.?found|does not exist|unknown/i.test(error.serverMessage ?? ""));
-    if (!mayMeanUnknownId) throw error;
-    if (ids.length === 1) return [];
-    const mid = Math.ceil(ids.length / 2);
-    return [...(await this.#queryIds(ids.slice(0, mid))), ...(await this.#queryIds(ids.slice(mid)))];
+    const body = await this.#call(
+      "query",
+      { user_ids: ids },
+      QueryUsersResponseSchema,
+      `read ${plural(ids.length, "user")}`,
+    );
+    const wanted = new Set(ids);
+    // Keyed by id: an entry under a key it does not carry, or one not asked for, answers nothing we asked.
+    return Object.entries(body.users).flatMap(([key, u]) => (u && u.id === key && wanted.has(key) ? [u] : []));
   }
 
   /** A user we just created, found by email after a lost answer. */
@@ -246,9 +251,13 @@ export class WallarooClient {
     return u && u.enabled && u.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS ? u : null;
   }
 
+  #url(api: ApiName): URL {
+    return new URL(this.#opts.url.pathname.replace(/\/$/, "") + API_PATHS[api], this.#opts.url);
+  }
+
   /** An authenticated exchange; on 401 the token is renewed once and the request repeated. */
   async #exchange(api: ApiName, body: unknown): Promise<HttpResponse> {
-    const url = new URL(this.#opts.url.pathname.replace(/\/$/, "") + API_PATHS[api], this.#opts.url);
+    const url = this.#url(api);
     const payload = JSON.stringify(body);
     // The token is taken afresh for every attempt (a retry may come after the last one expired); `used` is the last one sent.
     let used = "";
@@ -262,64 +271,45 @@ export class WallarooClient {
       });
     const res = await send();
     if (res.status !== 401 || !this.#tokens.invalidate(used)) return res;
+    // A 401 was certainly not performed: the repeat's own uncertainty is all there is.
     const again = await send();
-    return { ...again, attempts: again.attempts + res.attempts };
+    return {
+      ...again,
+      attempts: again.attempts + res.attempts,
+      outcomeUnknown: again.outcomeUnknown || res.outcomeUnknown,
+    };
   }
 
-  async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, email?: string): Promise<z.output<S>> {
+  async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, action: string): Promise<z.output<S>> {
     const res = await this.#exchange(api, body);
-    if (res.status >= 200 && res.status < 300)
+    if (res.status >= 200 && res.status < 300) {
       return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact);
-    throw this.#errorFor(api, res, email);
+    }
+    throw this.#errorFor(api, res, action);
   }
 
-  /** Maps a non-2xx answer to the error class a caller can act on. */
-  #errorFor(api: ApiName, res: HttpResponse, email?: string): WallarooError {
-    const endpoint = `POST ${API_PATHS[api]}`;
-    const serverMessage = this.#redactor.redact(serverMessageOf(res.text));
-    const d = { endpoint, status: res.status, serverMessage };
-    const who = email ? ` '${email}'` : "";
-    const s = res.status;
-    if (s === 401) {
-      return new AuthenticationError("The Wallaroo API refused the credentials", {
-        ...d,
-        hint:
-          this.#opts.credentials.kind === "token"
-            ? "The token is invalid or expired: set a fresh wallaroo:token / WALLAROO_TOKEN, or use wallaroo:username and wallaroo:password so the session can be renewed"
-            : "Check wallaroo:username / wallaroo:password and that the account may manage users",
-      });
-    }
-    if (s === 403) {
-      const verb = api === "invite" ? "invite" : api === "activate" ? "activate" : api;
-      return new LicenceLimitError(`Cannot ${verb}${who}: the Wallaroo licence's active-user limit is reached`, {
-        ...d,
-        hint: "Deactivate a user (active: false) to free a seat, or raise the licence; if the instance is not full, check that the account may manage users",
-      });
-    }
-    if (s === 409 || (api === "invite" && /already exists|exists with same/i.test(serverMessage))) {
-      return new AlreadyExistsError(`A Wallaroo user with email${who} already exists`, { ...d, email: email ?? "" });
-    }
-    if (s === 404 || (s < 500 && /not.?found|no user/i.test(serverMessage))) {
-      return new NotFoundError(email ? `No Wallaroo user has the email${who}` : "Not found", {
-        ...d,
-        hint:
-          s === 404 && !/user/i.test(serverMessage)
-            ? "Check that wallaroo:url is the Wallaroo API endpoint"
-            : undefined,
-      });
-    }
-    if (s === 429) {
-      return new ServerError(`The Wallaroo API is limiting the request rate${who ? ` (for${who})` : ""}`, {
-        ...d,
-        hint: "The server kept answering 429 beyond the retry budget, or asked to wait longer than it allows; run again later or with less parallelism (pulumi up --parallel)",
-      });
-    }
-    if (s >= 400 && s < 500)
-      return new BadRequestError(`The Wallaroo API rejected the request${who ? ` for${who}` : ""}`, d);
-    const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : "";
-    return new ServerError(`The Wallaroo API failed${who ? ` for${who}` : ""}${retried}`, {
-      ...d,
-      hint: "The server is unhealthy or overloaded; try again later",
+  #errorFor(api: ApiName, res: HttpResponse, action: string): WallarooError {
+    return errorForAnswer(res, {
+      endpoint: `POST ${API_PATHS[api]}`,
+      url: this.#url(api),
+      action,
+      licenceMayRefuse: api === "invite" || api === "activate",
+      mayAlreadyExist: api === "invite",
+      staticToken: this.#opts.credentials.kind === "token",
+      redact: this.#redact,
     });
   }
+}
+
+/** The users of a query answer that exist (null entries name no user). */
+function present(users: Record<string, WallarooUser | null>): WallarooUser[] {
+  return Object.values(users).filter((u): u is WallarooUser => u !== null);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function errorDetails(e: WallarooError): { endpoint?: string; status?: number; serverMessage?: string } {
+  return { endpoint: e.endpoint, status: e.status, serverMessage: e.serverMessage };
 }

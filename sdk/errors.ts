@@ -10,6 +10,8 @@ export type WallarooErrorCode =
   | "WALLAROO_NOT_FOUND"
   | "WALLAROO_ALREADY_EXISTS"
   | "WALLAROO_LICENCE_LIMIT"
+  | "WALLAROO_PERMISSION"
+  | "WALLAROO_UNEXPECTED_RESPONSE"
   | "WALLAROO_BAD_REQUEST"
   | "WALLAROO_SERVER"
   | "WALLAROO_NETWORK"
@@ -89,7 +91,11 @@ export class AuthenticationError extends WallarooError {
   }
 }
 
-/** The user named by email or id does not exist. */
+/**
+ * The user named by id does not exist, as a well-formed successful answer of the API says (a
+ * `/users/query` whose `users` lacks the id). Never concluded from an error status: see
+ * {@link UnexpectedResponseError}.
+ */
 export class NotFoundError extends WallarooError {
   constructor(summary: string, details: WallarooErrorDetails = {}) {
     super("WALLAROO_NOT_FOUND", summary, details);
@@ -109,10 +115,34 @@ export class AlreadyExistsError extends WallarooError {
   }
 }
 
-/** The licence's active-user limit is reached (the server answers 403). */
+/** The licence's active-user limit is reached (the server answers 403 to an invite or an activation). */
 export class LicenceLimitError extends WallarooError {
   constructor(summary: string, details: WallarooErrorDetails = {}) {
     super("WALLAROO_LICENCE_LIMIT", summary, details);
+  }
+}
+
+/** A user the API cannot act on: it has no email, and activate/deactivate address users by email. */
+export class UserWithoutEmailError extends WallarooError {
+  constructor(summary: string, details: WallarooErrorDetails = {}) {
+    super("WALLAROO_BAD_REQUEST", summary, details);
+  }
+}
+
+/** The account may not do this (HTTP 403 where the licence cannot be the cause, e.g. a missing manage-users role). */
+export class PermissionError extends WallarooError {
+  constructor(summary: string, details: WallarooErrorDetails = {}) {
+    super("WALLAROO_PERMISSION", summary, details);
+  }
+}
+
+/**
+ * Something other than the Wallaroo API answered: no such endpoint (404), a redirect, an HTML
+ * page. Usually a wrong `wallaroo:url` or a proxy in the way. Nothing is concluded from it.
+ */
+export class UnexpectedResponseError extends WallarooError {
+  constructor(summary: string, details: WallarooErrorDetails = {}) {
+    super("WALLAROO_UNEXPECTED_RESPONSE", summary, details);
   }
 }
 
@@ -134,9 +164,15 @@ export class ServerError extends WallarooError {
 export class NetworkError extends WallarooError {
   /** The low-level code, e.g. `ECONNREFUSED` or `UND_ERR_HEADERS_TIMEOUT`. */
   readonly networkCode?: string;
-  constructor(summary: string, details: WallarooErrorDetails & { networkCode?: string } = {}) {
+  /** True when an attempt may have reached the server before the connection failed (see HttpResponse.outcomeUnknown). */
+  readonly outcomeUnknown: boolean;
+  constructor(
+    summary: string,
+    details: WallarooErrorDetails & { networkCode?: string; outcomeUnknown?: boolean } = {},
+  ) {
     super("WALLAROO_NETWORK", summary, details);
     this.networkCode = details.networkCode;
+    this.outcomeUnknown = details.outcomeUnknown ?? true;
   }
 }
 

@@ -2,6 +2,7 @@
 export { WallarooClient, API_PATHS } from "./client";
 export type { InviteUserArgs, InvitedUser, WallarooUser } from "./client";
 export type { WallarooClientOptions, Timeouts, RequestEvent } from "./options";
+export type { AccountIdentity } from "./auth";
 export type { RetryPolicy } from "./retry";
 export { DEFAULT_RETRY } from "./retry";
 export * from "./errors";

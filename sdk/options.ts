@@ -142,10 +142,57 @@ function readCredentialsFile(path: string): { username: string; password: string
   return parsed.data;
 }
 
+/** Credentials from the options when they give any, else from the environment; never a mix of the two. */
+function resolveCredentials(options: WallarooClientOptions, env: NodeJS.ProcessEnv): Credentials {
+  const explicit = [options.token, options.username, options.password, options.credentialsFile].some(
+    (v) => nonEmpty(v) !== undefined,
+  );
+  const src = explicit
+    ? options
+    : {
+        token: env.WALLAROO_TOKEN,
+        username: env.WALLAROO_USER,
+        password: env.WALLAROO_PASSWORD,
+        credentialsFile: env.WALLAROO_SDK_CREDENTIALS,
+      };
+  const token = nonEmpty(src.token);
+  if (token) return { kind: "token", token };
+  let username = nonEmpty(src.username);
+  let password = nonEmpty(src.password);
+  const file = nonEmpty(src.credentialsFile);
+  if ((!username || !password) && file) {
+    const fromFile = readCredentialsFile(file);
+    username ??= fromFile.username;
+    password ??= fromFile.password;
+  }
+  if (!username || !password) {
+    const where = explicit
+      ? "The stack configuration (or the options) sets some credentials, so the environment's WALLAROO_* credentials are not used: "
+      : "";
+    throw new ConfigurationError(
+      username ? `No password is configured for Wallaroo user '${username}'` : "No Wallaroo credentials are configured",
+      {
+        setting: username ? "wallaroo:password" : "wallaroo:token",
+        hint:
+          where +
+          "set wallaroo:token, or wallaroo:username and wallaroo:password (as secrets), or the environment variables WALLAROO_TOKEN, WALLAROO_USER/WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS",
+      },
+    );
+  }
+  return { kind: "password", username, password };
+}
+
 /** Resolves options against the environment. Throws {@link ConfigurationError} naming the setting at fault. */
 export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOptions {
   const env = options.env ?? process.env;
-  const urlText = nonEmpty(options.url) ?? nonEmpty(env.WALLAROO_URL);
+  // Explicit options (the stack configuration, for the provider) win as a whole over the environment,
+  // group by group: a stack that sets wallaroo:url is not sent to a WALLAROO_AUTH_URL of another
+  // instance, and one that sets wallaroo:username/password does not log in with a WALLAROO_TOKEN.
+  const endpointsExplicit = nonEmpty(options.url) !== undefined || nonEmpty(options.authUrl) !== undefined;
+  const endpoints = endpointsExplicit
+    ? { url: options.url, authUrl: options.authUrl }
+    : { url: env.WALLAROO_URL, authUrl: env.WALLAROO_AUTH_URL };
+  const urlText = nonEmpty(endpoints.url);
   if (!urlText) {
     throw new ConfigurationError("No Wallaroo API URL is configured", {
       setting: "wallaroo:url",
@@ -153,35 +200,9 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     });
   }
   const url = parseEndpoint(urlText, "wallaroo:url", "WALLAROO_URL");
-  const authText = nonEmpty(options.authUrl) ?? nonEmpty(env.WALLAROO_AUTH_URL);
+  const authText = nonEmpty(endpoints.authUrl);
   const authUrl = authText ? parseEndpoint(authText, "wallaroo:authUrl", "WALLAROO_AUTH_URL") : url;
-
-  let credentials: Credentials;
-  const token = nonEmpty(options.token) ?? nonEmpty(env.WALLAROO_TOKEN);
-  if (token) {
-    credentials = { kind: "token", token };
-  } else {
-    let username = nonEmpty(options.username) ?? nonEmpty(env.WALLAROO_USER);
-    let password = nonEmpty(options.password) ?? nonEmpty(env.WALLAROO_PASSWORD);
-    const file = nonEmpty(options.credentialsFile) ?? nonEmpty(env.WALLAROO_SDK_CREDENTIALS);
-    if ((!username || !password) && file) {
-      const fromFile = readCredentialsFile(file);
-      username ??= fromFile.username;
-      password ??= fromFile.password;
-    }
-    if (!username || !password) {
-      throw new ConfigurationError(
-        username
-          ? `No password is configured for Wallaroo user '${username}'`
-          : "No Wallaroo credentials are configured",
-        {
-          setting: username ? "wallaroo:password" : "wallaroo:token",
-          hint: "Set wallaroo:token, or wallaroo:username and wallaroo:password (as secrets), or the environment variables WALLAROO_TOKEN, WALLAROO_USER/WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS",
-        },
-      );
-    }
-    credentials = { kind: "password", username, password };
-  }
+  const credentials = resolveCredentials(options, env);
 
   const connections = options.connections ?? 32;
   if (!Number.isInteger(connections) || connections < 1) {
@@ -190,10 +211,17 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     });
   }
   const warn = options.onWarning ?? ((m: string) => console.warn(m));
-  if (options.insecureSkipTlsVerify && url.protocol === "https:") {
-    warn(
-      "warning: TLS certificate verification is OFF for the Wallaroo API (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.",
-    );
+  if (options.insecureSkipTlsVerify) {
+    // The password goes to authUrl, the token to url: each https endpoint loses its protection.
+    const affected = [
+      ...(url.protocol === "https:" ? [`the Wallaroo API (${url.origin})`] : []),
+      ...(authUrl.protocol === "https:" && authUrl.origin !== url.origin ? [`Keycloak (${authUrl.origin})`] : []),
+    ];
+    if (affected.length > 0) {
+      warn(
+        `warning: TLS certificate verification is OFF for ${affected.join(" and ")} (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.`,
+      );
+    }
   }
   return {
     url,

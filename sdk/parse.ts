@@ -28,7 +28,7 @@ export function parseBody<S extends z.ZodType>(
         status,
         serverMessage: looksLikeJson
           ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)`
-          : redact(summarizeBody(text, 120)) || "(empty body)",
+          : summarizeBody(redact(text), 120) || "(empty body)",
         hint: `Check that ${settingFor(endpoint)} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
       },
     );

@@ -6,14 +6,12 @@
 export class Redactor {
   readonly #secrets = new Set<string>();
 
-  /** Registers a value that must never appear in a message. Short values are ignored: they would mangle text. */
+  /**
+   * Registers a value that must never appear in a message, for the redactor's whole life: a superseded
+   * token can still be echoed by a request in flight or a proxy. Short values are ignored: they would mangle text.
+   */
   add(secret: string | undefined): void {
     if (secret && secret.length >= 4) this.#secrets.add(secret);
-  }
-
-  /** Forgets a value (e.g. an access token that has been replaced) to keep the set small. */
-  remove(secret: string | undefined): void {
-    if (secret) this.#secrets.delete(secret);
   }
 
   redact(text: string): string {

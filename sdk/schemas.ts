@@ -35,11 +35,11 @@ export const KeycloakUserSchema = z
 /** A Wallaroo user: the fields of the Keycloak record that this package exposes. */
 export type WallarooUser = z.output<typeof KeycloakUserSchema>;
 
-/** `POST /v1/api/users/query` request: `{}` for all users, or some ids. */
-export const QueryUsersRequestSchema = z.object({ user_ids: z.array(z.string()).optional() });
-
-/** `POST /v1/api/users/query` response: users keyed by Keycloak id. */
-export const QueryUsersResponseSchema = z.looseObject({ users: z.record(z.string(), KeycloakUserSchema) });
+/**
+ * `POST /v1/api/users/query` response: users keyed by Keycloak id. An id that names no user is
+ * absent or maps to null; that, in a 200 answer of this shape, is the only "no such user" there is.
+ */
+export const QueryUsersResponseSchema = z.looseObject({ users: z.record(z.string(), KeycloakUserSchema.nullable()) });
 
 /** `POST /v1/api/users/invite` response. */
 export const InviteResponseSchema = z.looseObject({ id: z.string().min(1), password: z.string() });

@@ -46,8 +46,28 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  /** How many attempts it took; more than 1 means an earlier attempt may have reached the server. */
+  /** How many attempts it took. */
   attempts: number;
+  /**
+   * True when an earlier attempt ended without a trustworthy answer after the request may have
+   * reached the server (connection dropped after connecting, a timeout, a gateway's 502/504), so the
+   * server may have performed it. Only then may an "already exists" mean "our own earlier attempt".
+   */
+  outcomeUnknown: boolean;
+}
+
+/** Failures that prove the request never reached the server: nothing can have been performed. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+/** Gateways answer these after forwarding the request, so the server may have acted on it. */
+const OUTCOME_UNKNOWN_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
+function mayHaveBeenPerformed(code: string | undefined): boolean {
+  return code === undefined || !(NOT_SENT_CODES.has(code) || TLS_CODES.test(code));
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/;
@@ -63,11 +83,11 @@ function errorCode(e: unknown): string | undefined {
 }
 
 /** Describes a failed exchange in words a user can act on. */
-function networkError(e: unknown, req: HttpRequest, attempts: number): NetworkError {
+function networkError(e: unknown, req: HttpRequest, attempts: number, outcomeUnknown: boolean): NetworkError {
   const code = errorCode(e) ?? "UNKNOWN";
   const origin = req.url.origin;
   const tried = attempts > 1 ? ` after ${attempts} attempts` : "";
-  const d = { endpoint: req.endpoint, networkCode: code };
+  const d = { endpoint: req.endpoint, networkCode: code, outcomeUnknown };
   if (code === "ECONNREFUSED") {
     return new NetworkError(`Nothing is listening at ${origin}${tried} (ECONNREFUSED)`, {
       ...d,
@@ -146,7 +166,10 @@ export class Transport {
   }
 
   /** One exchange, no retry. Network failures are thrown as they come. */
-  async #once(req: HttpRequest, headers: Record<string, string>): Promise<Omit<HttpResponse, "attempts">> {
+  async #once(
+    req: HttpRequest,
+    headers: Record<string, string>,
+  ): Promise<Omit<HttpResponse, "attempts" | "outcomeUnknown">> {
     const res = await this.#pool(req.url).request({
       method: "POST",
       path: req.url.pathname + req.url.search,
@@ -165,6 +188,7 @@ export class Transport {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const policy = this.#retry;
     const started = Date.now();
+    let outcomeUnknown = false;
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       let retryAfterMs: number | undefined;
@@ -172,9 +196,12 @@ export class Transport {
       try {
         const res = await this.#once(req, headers);
         this.#opts.onRequest?.({ endpoint: req.endpoint, status: res.status, attempt, durationMs: Date.now() - t0 });
-        if (!RETRYABLE_STATUSES.has(res.status)) return { ...res, attempts: attempt };
+        if (!RETRYABLE_STATUSES.has(res.status)) return { ...res, attempts: attempt, outcomeUnknown };
+        outcomeUnknown ||= OUTCOME_UNKNOWN_STATUSES.has(res.status);
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
-        if (!this.#mayRetry(policy, attempt, started, retryAfterMs)) return { ...res, attempts: attempt };
+        const delay = this.#nextDelay(policy, attempt, started, retryAfterMs);
+        if (delay === undefined) return { ...res, attempts: attempt, outcomeUnknown };
+        await sleep(delay);
       } catch (e) {
         const code = errorCode(e);
         this.#opts.onRequest?.({
@@ -183,19 +210,21 @@ export class Transport {
           durationMs: Date.now() - t0,
           error: code ?? "error",
         });
-        if (!isRetryableNetworkCode(code) || !this.#mayRetry(policy, attempt, started))
-          throw networkError(e, req, attempt);
+        outcomeUnknown ||= mayHaveBeenPerformed(code);
+        const delay = isRetryableNetworkCode(code) ? this.#nextDelay(policy, attempt, started) : undefined;
+        if (delay === undefined) throw networkError(e, req, attempt, outcomeUnknown);
+        await sleep(delay);
       }
-      await sleep(backoffDelay(policy, attempt, retryAfterMs));
     }
   }
 
-  #mayRetry(policy: RetryPolicy, attempt: number, started: number, retryAfterMs?: number): boolean {
-    if (attempt >= policy.maxAttempts) return false;
+  /** The wait before the next attempt, or undefined when none may be made: the budget is never overslept. */
+  #nextDelay(policy: RetryPolicy, attempt: number, started: number, retryAfterMs?: number): number | undefined {
+    if (attempt >= policy.maxAttempts) return undefined;
     // A Retry-After longer than we may wait means the answer will not come in time.
-    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return false;
-    const nextAt = Date.now() + Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, policy.baseDelayMs));
-    return nextAt - started <= policy.maxElapsedMs;
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return undefined;
+    const delay = backoffDelay(policy, attempt, retryAfterMs);
+    return Date.now() + delay - started <= policy.maxElapsedMs ? delay : undefined;
   }
 
   async close(): Promise<void> {

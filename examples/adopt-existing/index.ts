@@ -28,7 +28,7 @@ export = async () => {
     `The instance has ${everyone.length} users, ${everyone.filter((u) => u.enabled).length} of them active.`,
   );
 
-  const taken = new Set<string>();
+  const names = wallaroo.resourceNames(emails);
   const adopted: Record<string, pulumi.Output<boolean>> = {};
   for (const email of emails) {
     const found = await wallaroo.lookupUser({ email });
@@ -38,7 +38,7 @@ export = async () => {
         : `${email}: not on the instance; it will be invited (active)`,
     );
     // Declaring the user with its current `active` makes adoption change nothing on the server.
-    const user = new wallaroo.User(wallaroo.resourceNameFor(email, taken), {
+    const user = new wallaroo.User(names.get(email.trim().toLowerCase())!, {
       email,
       active: found?.enabled ?? true,
       adoptExisting: true,

@@ -16,12 +16,12 @@ try {
   throw e;
 }
 
-// Resource names derive from emails, so a row keeps its resource when other rows move.
-// A removed row's resource is deleted by Pulumi, which deactivates the user.
-const taken = new Set<string>();
+// Resource names derive from the emails alone, never from the order of the rows, so moving rows
+// renames nothing. A removed row's resource is deleted by Pulumi, which deactivates that user.
+const names = wallaroo.resourceNames(roster.map((row) => row.email));
 const users = roster.map(
   (row) =>
-    new wallaroo.User(wallaroo.resourceNameFor(row.email, taken), {
+    new wallaroo.User(names.get(row.email.trim().toLowerCase())!, {
       email: row.email,
       active: row.active,
       adoptExisting,

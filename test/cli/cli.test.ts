@@ -189,11 +189,11 @@ describe("wallaroo-users", function () {
       }
       assert.match(
         program,
-        /new wallaroo\.User\("a-b-x-com", \{ email: "a-b@x\.com", active: false, adoptExisting: true \}\);/,
+        /new wallaroo\.User\("a-b-x-com-[0-9a-f]{8}", \{ email: "a-b@x\.com", active: false, adoptExisting: true \}\);/,
       );
       assert.match(
         program,
-        /new wallaroo\.User\("a-b-x-com-2", \{ email: "a\.b@x\.com", active: true, adoptExisting: true \}\);/,
+        /new wallaroo\.User\("a-b-x-com-[0-9a-f]{8}", \{ email: "a\.b@x\.com", active: true, adoptExisting: true \}\);/,
       );
       assert.match(
         program,
@@ -429,5 +429,43 @@ describe("wallaroo-users", function () {
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /unknown command 'frobnicate'/);
     });
+  });
+});
+
+describe("wallaroo-users generate and the automation's own account", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  before(async () => {
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
+    emu.addUser({ email: "ci-bot@example.com", password: "Bot-Secret-pw-9" });
+    emu.addUser({ email: "alice@example.com" });
+  });
+  after(async () => emu?.close());
+
+  for (const format of ["ts", "roster"]) {
+    it(`leaves out the account it logs in with (--format ${format}), saying why`, async () => {
+      const r = await cli(["generate", "--format", format], {
+        WALLAROO_URL: emu.url,
+        WALLAROO_USER: "ci-bot@example.com",
+        WALLAROO_PASSWORD: "Bot-Secret-pw-9",
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /alice@example\.com/);
+      const managedLines = r.stdout.split("\n").filter((l) => !l.startsWith("#") && !l.startsWith("//"));
+      assert.ok(!managedLines.some((l) => l.includes("ci-bot@example.com")), r.stdout);
+      assert.match(r.stdout, /Left out: the account this was generated with/);
+      assert.match(r.stdout, /would deactivate the automation's own account/);
+      assert.match(r.stdout, /"ci-bot@example\.com"/);
+    });
+  }
+
+  it("recognises the account of a token by its claims", async () => {
+    const bot = emu.users().find((u) => u.email === "ci-bot@example.com")!;
+    const claims = Buffer.from(JSON.stringify({ sub: bot.id })).toString("base64url");
+    const token = `eyJhbGciOiJub25lIn0.${claims}.sig`;
+    const { WallarooClient } = await import("../../sdk");
+    const c = new WallarooClient({ url: emu.url, token, env: {} });
+    assert.deepEqual(c.account, { username: undefined, userId: bot.id });
+    await c.close();
   });
 });

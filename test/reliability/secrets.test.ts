@@ -59,8 +59,10 @@ new wallaroo.User("typo", { email: "typo@example.com", passwrd: cfg.requireSecre
     const up = await engine.up("secrets.ts");
     assert.deepEqual(up.failed.map((f) => f.urn.split("::").pop()).sort(), ["echo", "typo"]);
     const echo = up.failed.find((f) => f.urn.endsWith("::echo"))!.message;
-    assert.match(echo, /rejected the request for 'echo@example.com'/);
+    assert.match(echo, /Cannot invite 'echo@example.com': the request was rejected/);
     assert.match(echo, /\[redacted\]/, "the echoed password and token were replaced");
+    // Not even a prefix: the body is redacted before it is shortened for the message.
+    assert.doesNotMatch(echo, /Bearer ey/, "no part of the token is left");
     assert.match(
       up.failed.find((f) => f.urn.endsWith("::typo"))!.message,
       /unknown property 'passwrd' \(did you mean 'password'\?\)/,

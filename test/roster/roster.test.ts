@@ -8,6 +8,7 @@ import {
   loadRoster,
   parseRoster,
   resourceNameFor,
+  resourceNames,
   RosterEntry,
   RosterError,
   RosterFileSchema,
@@ -263,6 +264,26 @@ describe("roster", function () {
     it("derives a lower-case [a-z0-9-] name from an email", function () {
       assert.equal(resourceNameFor("alice@example.com", new Set()), "alice-example-com");
       assert.equal(resourceNameFor("Alice.Smith+ops@Example.co.uk", new Set()), "alice-smith-ops-example-co-uk");
+    });
+
+    it("names never depend on row order: colliding emails get a suffix derived from the email itself", function () {
+      const forward = resourceNames(["a.b@x.com", "a-b@x.com", "alice@example.com"]);
+      const backward = resourceNames(["alice@example.com", "a-b@x.com", "a.b@x.com"]);
+      assert.deepEqual(new Map([...forward].sort()), new Map([...backward].sort()));
+      assert.equal(forward.get("alice@example.com"), "alice-example-com");
+      assert.match(forward.get("a.b@x.com")!, /^a-b-x-com-[0-9a-f]{8}$/);
+      assert.match(forward.get("a-b@x.com")!, /^a-b-x-com-[0-9a-f]{8}$/);
+      assert.notEqual(forward.get("a.b@x.com"), forward.get("a-b@x.com"));
+    });
+
+    it("keeps a colliding email's name when rows are added or reordered around it", function () {
+      const before = resourceNames(["a.b@x.com", "a-b@x.com", "a_b@x.com"]);
+      const after = resourceNames(["a_b@x.com", "zed@example.com", "a.b@x.com", "a-b@x.com"]);
+      for (const e of ["a.b@x.com", "a-b@x.com", "a_b@x.com"]) assert.equal(after.get(e), before.get(e), e);
+    });
+
+    it("keys names by the normalized email", function () {
+      assert.equal(resourceNames(["  Alice@Example.COM "]).get("alice@example.com"), "alice-example-com");
     });
 
     it("makes colliding names unique with -2, -3 and records the names it hands out", function () {
