@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigurationError, isWallarooError, WallarooClient } from "../sdk";
+import { isWallarooError, WallarooClient } from "../sdk";
+import { CLI_SETTING_NAMES } from "../sdk/settingNames";
 import type { WallarooUser } from "../sdk";
 import { CliArgs, parseArgs, UsageError } from "./args";
 import { generateRoster, generateTs } from "./generate";
@@ -50,16 +51,6 @@ function version(): string {
   return "unknown";
 }
 
-/** For a configuration error: which flag or variable fixes it with this command. */
-const CLI_HINTS: Record<string, string> = {
-  "wallaroo:url": "With wallaroo-users: pass --url URL or set WALLAROO_URL.",
-  "wallaroo:authUrl": "With wallaroo-users: pass --auth-url URL or set WALLAROO_AUTH_URL.",
-  "wallaroo:token":
-    "With wallaroo-users: set WALLAROO_TOKEN, or WALLAROO_USER (or --username) and WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS (or --credentials-file).",
-  "wallaroo:password":
-    "With wallaroo-users: set WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS; the password is never taken from a flag.",
-};
-
 /** Removes every known secret from a text that is about to be printed (defence in depth: the SDK redacts already). */
 function scrubber(args: Partial<CliArgs>, env: NodeJS.ProcessEnv): (text: string) => string {
   const secrets = [args.token, env.WALLAROO_TOKEN, env.WALLAROO_PASSWORD]
@@ -82,6 +73,7 @@ function clientFor(args: CliArgs, io: CliIO): WallarooClient {
     token: args.token,
     credentialsFile: args.credentialsFile ?? (explicit ? env.WALLAROO_SDK_CREDENTIALS : undefined),
     caCertPath: args.caCert,
+    settingNames: CLI_SETTING_NAMES,
     env,
     onWarning: (m) => io.stderr.write(`${PROGRAM}: ${m}\n`),
   });
@@ -170,9 +162,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   } catch (e) {
     let message: string;
     if (isWallarooError(e)) {
+      // The client speaks this command's vocabulary (CLI_SETTING_NAMES): its hints name flags, not stack keys.
       message = `error: ${e.message}`;
-      const hint = e instanceof ConfigurationError && e.setting ? CLI_HINTS[e.setting] : undefined;
-      if (hint) message += `\n${hint}`;
     } else {
       message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
     }

@@ -11,6 +11,7 @@
 import { WallarooClient } from "../sdk/client";
 import type { WallarooClientOptions } from "../sdk/options";
 import { ConfigurationError } from "../sdk/errors";
+import { STACK_SETTING_NAMES } from "../sdk/settingNames";
 
 /** What the host hands to `configure`: a view of the stack configuration. */
 export interface ConfigSource {
@@ -82,6 +83,7 @@ export function optionsFromConfig(get: (key: string) => string | undefined): Wal
     caCertPath: get(CONFIG_KEYS.caCertPath),
     insecureSkipTlsVerify: flag === "true",
     retry,
+    settingNames: STACK_SETTING_NAMES,
   };
 }
 

@@ -8,6 +8,7 @@ import { AuthenticationError, ServerError, BadRequestError } from "./errors";
 import type { Credentials } from "./options";
 import { parseBody, serverMessageOf } from "./parse";
 import type { Redactor } from "./redact";
+import { CLIENT_SETTING_NAMES, SettingNames } from "./settingNames";
 import { TokenResponse, TokenResponseSchema } from "./schemas";
 import type { Transport } from "./transport";
 
@@ -78,6 +79,7 @@ export class PasswordGrantTokenSource implements TokenSource {
   readonly #redactor: Redactor;
   readonly #url: URL;
   readonly #username: string;
+  readonly #names: SettingNames;
   readonly #password: string;
   #held?: Held;
   #pending?: Promise<Held>;
@@ -87,7 +89,9 @@ export class PasswordGrantTokenSource implements TokenSource {
     authUrl: URL,
     credentials: Extract<Credentials, { kind: "password" }>,
     redactor: Redactor,
+    names: SettingNames = CLIENT_SETTING_NAMES,
   ) {
+    this.#names = names;
     this.#transport = transport;
     this.#redactor = redactor;
     this.#url = new URL(authUrl.pathname.replace(/\/$/, "") + TOKEN_PATH, authUrl);
@@ -152,7 +156,14 @@ export class PasswordGrantTokenSource implements TokenSource {
       body: new URLSearchParams({ client_id: CLIENT_ID, ...form }).toString(),
     });
     if (res.status >= 200 && res.status < 300)
-      return parseBody(TokenResponseSchema, res.text, endpoint, res.status, (t) => this.#redactor.redact(t));
+      return parseBody(
+        TokenResponseSchema,
+        res.text,
+        endpoint,
+        res.status,
+        (t) => this.#redactor.redact(t),
+        this.#names.authUrl,
+      );
     const serverMessage = serverMessageOf(this.#redactor.redact(res.text));
     const details = { endpoint, status: res.status, serverMessage };
     if (res.status === 401 || res.status === 403) {
@@ -162,7 +173,7 @@ export class PasswordGrantTokenSource implements TokenSource {
           : "Keycloak refused to refresh the session",
         {
           ...details,
-          hint: "Check wallaroo:username / wallaroo:password (WALLAROO_USER / WALLAROO_PASSWORD), and wallaroo:authUrl",
+          hint: `Check ${this.#names.username} / ${this.#names.password}, and ${this.#names.authUrl}`,
         },
       );
     }
@@ -173,7 +184,7 @@ export class PasswordGrantTokenSource implements TokenSource {
           ...details,
           hint:
             res.status === 404
-              ? "Check wallaroo:authUrl / WALLAROO_AUTH_URL: it must be the Keycloak address"
+              ? `Check ${this.#names.authUrl}: it must be the Keycloak address (it defaults to the API endpoint's origin)`
               : undefined,
         },
       );

@@ -5,7 +5,14 @@
  * {@link WallarooError} naming the endpoint, the status and the server's words;
  * no message ever contains a token or a password.
  */
-import { AccountIdentity, PasswordGrantTokenSource, StaticTokenSource, tokenIdentity, TokenSource } from "./auth";
+import {
+  AccountIdentity,
+  PasswordGrantTokenSource,
+  StaticTokenSource,
+  TOKEN_PATH,
+  tokenIdentity,
+  TokenSource,
+} from "./auth";
 import { Batcher } from "./batcher";
 import { normalizeEmail } from "./email";
 import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError } from "./errors";
@@ -62,12 +69,18 @@ export class WallarooClient {
   /** Options override the environment (`WALLAROO_URL`, `WALLAROO_TOKEN`, ...); see {@link WallarooClientOptions}. */
   constructor(options: WallarooClientOptions = {}) {
     this.#opts = resolveOptions(options);
-    this.#transport = new Transport({ ...this.#opts, redactor: this.#redactor });
+    const names = this.#opts.names;
+    this.#transport = new Transport({
+      ...this.#opts,
+      redactor: this.#redactor,
+      // Keycloak's address is the authUrl setting only when one was given; otherwise url chose it too.
+      settingFor: (u) => (u.pathname.endsWith(TOKEN_PATH) && this.#opts.authUrlExplicit ? names.authUrl : names.url),
+    });
     const c = this.#opts.credentials;
     this.#tokens =
       c.kind === "token"
         ? new StaticTokenSource(c.token, this.#redactor)
-        : new PasswordGrantTokenSource(this.#transport, this.#opts.authUrl, c, this.#redactor);
+        : new PasswordGrantTokenSource(this.#transport, this.#opts.authUrl, c, this.#redactor, names);
     this.#byId = new Batcher((ids) => this.#fetchByIds(ids), {
       windowMs: this.#opts.batchWindowMs,
       maxBatch: QUERY_BATCH,
@@ -151,7 +164,14 @@ export class WallarooClient {
       throw e;
     }
     if (res.status >= 200 && res.status < 300) {
-      const body = parseBody(InviteResponseSchema, res.text, `POST ${API_PATHS.invite}`, res.status, this.#redact);
+      const body = parseBody(
+        InviteResponseSchema,
+        res.text,
+        `POST ${API_PATHS.invite}`,
+        res.status,
+        this.#redact,
+        this.#opts.names.url,
+      );
       this.#redactor.add(body.password);
       // The reference's table describes `id` as the email; the servers we know answer the Keycloak id.
       const id = body.id.includes("@") ? ((await this.getUserByEmail(email))?.id ?? body.id) : body.id;
@@ -283,7 +303,7 @@ export class WallarooClient {
   async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, action: string): Promise<z.output<S>> {
     const res = await this.#exchange(api, body);
     if (res.status >= 200 && res.status < 300) {
-      return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact);
+      return parseBody(schema, res.text, `POST ${API_PATHS[api]}`, res.status, this.#redact, this.#opts.names.url);
     }
     throw this.#errorFor(api, res, action);
   }
@@ -297,6 +317,7 @@ export class WallarooClient {
       mayAlreadyExist: api === "invite",
       staticToken: this.#opts.credentials.kind === "token",
       redact: this.#redact,
+      names: this.#opts.names,
     });
   }
 }

@@ -7,3 +7,5 @@ export type { RetryPolicy } from "./retry";
 export { DEFAULT_RETRY } from "./retry";
 export * from "./errors";
 export { isValidEmail, normalizeEmail, emailProblem } from "./email";
+export { CLIENT_SETTING_NAMES, STACK_SETTING_NAMES, CLI_SETTING_NAMES } from "./settingNames";
+export type { SettingNames } from "./settingNames";

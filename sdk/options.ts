@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { ConfigurationError } from "./errors";
 import { CredentialsFileSchema } from "./schemas";
 import type { RetryPolicy } from "./retry";
+import { CLIENT_SETTING_NAMES, SettingNames } from "./settingNames";
 
 export interface WallarooClientOptions {
   /** The Wallaroo API endpoint, e.g. `https://wallaroo.example.com`. Env: `WALLAROO_URL`. */
@@ -39,6 +40,11 @@ export interface WallarooClientOptions {
   onRequest?: (event: RequestEvent) => void;
   /** The environment to read (default: `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How messages name the settings: the provider says `wallaroo:url`, the CLI `--url`; a bare client
+   * (the default) says "the url option". See settingNames.ts.
+   */
+  settingNames?: SettingNames;
 }
 
 export interface Timeouts {
@@ -73,6 +79,9 @@ export interface ResolvedOptions {
   batchWindowMs: number;
   onWarning: (message: string) => void;
   onRequest?: (event: RequestEvent) => void;
+  names: SettingNames;
+  /** Whether authUrl was given (else it is the API endpoint's origin, and url is the setting that chose it). */
+  authUrlExplicit: boolean;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
@@ -81,44 +90,59 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === "" ? undefined : v;
 }
 
-/** Parses an http(s) URL, naming the setting when it is not one. */
-export function parseEndpoint(value: string, setting: string, env: string): URL {
+/** Parses an http(s) URL, naming the setting (`label`, in the surface's vocabulary) when it is not one. */
+export function parseEndpoint(
+  value: string,
+  setting: string,
+  label: string,
+  names: SettingNames = CLIENT_SETTING_NAMES,
+): URL {
+  const trimmed = value.trim();
+  // "localhost:8080" parses as a URL with the scheme "localhost": say what is missing instead.
+  if (/^[\w.-]+:\d+(\/.*)?$/.test(trimmed) || /^[\w-]+(\.[\w-]+)+(:\d+)?(\/.*)?$/.test(trimmed)) {
+    throw new ConfigurationError(`${label} has no scheme: '${value}'`, {
+      setting,
+      hint: `Add it: https://${trimmed} (or http:// for a server without TLS)`,
+    });
+  }
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(trimmed);
   } catch {
-    throw new ConfigurationError(`${setting} (${env}) is not a URL: '${value}'`, {
+    throw new ConfigurationError(`${label} is not a URL: '${value}'`, {
       setting,
-      hint: /^[\w.-]+(:\d+)?(\/.*)?$/.test(value)
-        ? `Add the scheme, e.g. https://${value}`
-        : "Use the form https://host[:port]",
+      hint: "Use the form https://host[:port]",
     });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigurationError(
-      `${setting} (${env}) must use http or https, not '${url.protocol.replace(/:$/, "")}'`,
-      {
-        setting,
-        hint: `Use the form https://${url.host || "host"}`,
-      },
-    );
+    throw new ConfigurationError(`${label} must use http or https, not '${url.protocol.replace(/:$/, "")}'`, {
+      setting,
+      hint: `Use the form https://${url.host || "host"}`,
+    });
   }
   if (url.username || url.password) {
-    throw new ConfigurationError(`${setting} (${env}) must not contain credentials`, {
+    throw new ConfigurationError(`${label} must not contain credentials`, {
       setting,
-      hint: "Put them in wallaroo:username / wallaroo:password (or WALLAROO_USER / WALLAROO_PASSWORD) instead",
+      hint: `Put them in ${names.username} and ${names.password} instead`,
+    });
+  }
+  // The API lives under /v1/api/ of the endpoint: a URL that already ends there would double it.
+  if (/\/v1\/api(\/.*)?$/.test(url.pathname.replace(/\/+$/, ""))) {
+    throw new ConfigurationError(`${label} must be the endpoint itself, without the API's path: '${value}'`, {
+      setting,
+      hint: `Use ${url.origin}${url.pathname.replace(/\/v1\/api(\/.*)?$/, "") || ""} (the client adds /v1/api/...)`,
     });
   }
   return url;
 }
 
-function readCredentialsFile(path: string): { username: string; password: string } {
+function readCredentialsFile(path: string, names: SettingNames): { username: string; password: string } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw new ConfigurationError(
-      `Cannot read the credentials file '${path}' (WALLAROO_SDK_CREDENTIALS): ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+      `Cannot read the credentials file '${path}' (${names.credentialsFile}): ${(e as NodeJS.ErrnoException).code ?? "error"}`,
       {
         setting: "WALLAROO_SDK_CREDENTIALS",
         hint: 'Point it at a JSON file {"username": ..., "password": ...}',
@@ -143,7 +167,7 @@ function readCredentialsFile(path: string): { username: string; password: string
 }
 
 /** Credentials from the options when they give any, else from the environment; never a mix of the two. */
-function resolveCredentials(options: WallarooClientOptions, env: NodeJS.ProcessEnv): Credentials {
+function resolveCredentials(options: WallarooClientOptions, env: NodeJS.ProcessEnv, names: SettingNames): Credentials {
   const explicit = [options.token, options.username, options.password, options.credentialsFile].some(
     (v) => nonEmpty(v) !== undefined,
   );
@@ -161,21 +185,19 @@ function resolveCredentials(options: WallarooClientOptions, env: NodeJS.ProcessE
   let password = nonEmpty(src.password);
   const file = nonEmpty(src.credentialsFile);
   if ((!username || !password) && file) {
-    const fromFile = readCredentialsFile(file);
+    const fromFile = readCredentialsFile(file, names);
     username ??= fromFile.username;
     password ??= fromFile.password;
   }
   if (!username || !password) {
     const where = explicit
-      ? "The stack configuration (or the options) sets some credentials, so the environment's WALLAROO_* credentials are not used: "
-      : "";
+      ? "Credentials are set explicitly, so the environment's WALLAROO_* credentials are not used: s"
+      : "S";
     throw new ConfigurationError(
       username ? `No password is configured for Wallaroo user '${username}'` : "No Wallaroo credentials are configured",
       {
         setting: username ? "wallaroo:password" : "wallaroo:token",
-        hint:
-          where +
-          "set wallaroo:token, or wallaroo:username and wallaroo:password (as secrets), or the environment variables WALLAROO_TOKEN, WALLAROO_USER/WALLAROO_PASSWORD or WALLAROO_SDK_CREDENTIALS",
+        hint: where + `et ${names.token}, or ${names.username} and ${names.password}, or ${names.credentialsFile}`,
       },
     );
   }
@@ -185,6 +207,7 @@ function resolveCredentials(options: WallarooClientOptions, env: NodeJS.ProcessE
 /** Resolves options against the environment. Throws {@link ConfigurationError} naming the setting at fault. */
 export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOptions {
   const env = options.env ?? process.env;
+  const names = options.settingNames ?? CLIENT_SETTING_NAMES;
   // Explicit options (the stack configuration, for the provider) win as a whole over the environment,
   // group by group: a stack that sets wallaroo:url is not sent to a WALLAROO_AUTH_URL of another
   // instance, and one that sets wallaroo:username/password does not log in with a WALLAROO_TOKEN.
@@ -196,13 +219,14 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
   if (!urlText) {
     throw new ConfigurationError("No Wallaroo API URL is configured", {
       setting: "wallaroo:url",
-      hint: "Set the stack setting wallaroo:url (pulumi config set wallaroo:url https://...) or the environment variable WALLAROO_URL",
+      hint: names.setUrl,
     });
   }
-  const url = parseEndpoint(urlText, "wallaroo:url", "WALLAROO_URL");
+  const url = parseEndpoint(urlText, "wallaroo:url", names.url, names);
   const authText = nonEmpty(endpoints.authUrl);
-  const authUrl = authText ? parseEndpoint(authText, "wallaroo:authUrl", "WALLAROO_AUTH_URL") : url;
-  const credentials = resolveCredentials(options, env);
+  // Keycloak defaults to the API endpoint's origin (a path on the API URL is not Keycloak's).
+  const authUrl = authText ? parseEndpoint(authText, "wallaroo:authUrl", names.authUrl, names) : new URL(url.origin);
+  const credentials = resolveCredentials(options, env, names);
 
   const connections = options.connections ?? 32;
   if (!Number.isInteger(connections) || connections < 1) {
@@ -219,7 +243,7 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     ];
     if (affected.length > 0) {
       warn(
-        `warning: TLS certificate verification is OFF for ${affected.join(" and ")} (wallaroo:insecureSkipTlsVerify). Anyone on the network path can read the credentials.`,
+        `warning: TLS certificate verification is OFF for ${affected.join(" and ")} (${names.insecureSkipTlsVerify}). Anyone on the network path can read the credentials.`,
       );
     }
   }
@@ -235,5 +259,7 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     batchWindowMs: options.batchWindowMs ?? 2,
     onWarning: warn,
     onRequest: options.onRequest,
+    names,
+    authUrlExplicit: authText !== undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { InvalidResponseError } from "./errors";
 import { ErrorBodySchema } from "./schemas";
 import { summarizeBody } from "./redact";
+import { CLIENT_SETTING_NAMES } from "./settingNames";
 
 /** Parses `text` as JSON and validates it; failures become {@link InvalidResponseError} naming the field. */
 export function parseBody<S extends z.ZodType>(
@@ -11,6 +12,7 @@ export function parseBody<S extends z.ZodType>(
   endpoint: string,
   status: number,
   redact: (t: string) => string = (t) => t,
+  setting: string = settingFor(endpoint),
 ): z.output<S> {
   let json: unknown;
   try {
@@ -29,7 +31,7 @@ export function parseBody<S extends z.ZodType>(
         serverMessage: looksLikeJson
           ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)`
           : summarizeBody(redact(text), 120) || "(empty body)",
-        hint: `Check that ${settingFor(endpoint)} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
+        hint: `Check that ${setting} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
       },
     );
   }
@@ -50,11 +52,9 @@ export function parseBody<S extends z.ZodType>(
   return result.data;
 }
 
-/** The setting that chose the address of `endpoint`: the token endpoint lives at wallaroo:authUrl. */
+/** The setting that chose the address of `endpoint`, when the caller does not name it (bare-client vocabulary). */
 function settingFor(endpoint: string): string {
-  return /openid-connect/.test(endpoint)
-    ? "wallaroo:authUrl (WALLAROO_AUTH_URL, defaults to wallaroo:url)"
-    : "wallaroo:url (WALLAROO_URL)";
+  return /openid-connect/.test(endpoint) ? CLIENT_SETTING_NAMES.authUrl : CLIENT_SETTING_NAMES.url;
 }
 
 /** Extracts the server's own words from an error body (JSON message field, or the text). */

@@ -17,6 +17,7 @@ import {
   WallarooError,
 } from "./errors";
 import { serverMessageOf } from "./parse";
+import type { SettingNames } from "./settingNames";
 import type { HttpResponse } from "./transport";
 
 export interface AnswerContext {
@@ -33,6 +34,8 @@ export interface AnswerContext {
   /** The credentials are a static token (a 401 cannot be cured by logging in again). */
   staticToken: boolean;
   redact: (text: string) => string;
+  /** How hints name the settings. */
+  names: SettingNames;
 }
 
 /** An HTML page is a web server's or a proxy's answer, never the Wallaroo API's (it answers JSON). */
@@ -63,7 +66,7 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
       {
         ...d,
         hint:
-          "Following it would send the credentials to another address. Set wallaroo:url (WALLAROO_URL) to the address " +
+          `Following it would send the credentials to another address. Set ${ctx.names.url} to the address ` +
           "that answers directly (often https:// instead of http://, or the final host name)",
       },
     );
@@ -72,14 +75,14 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
     return new AuthenticationError("The Wallaroo API refused the credentials", {
       ...d,
       hint: ctx.staticToken
-        ? "The token is invalid or expired: set a fresh wallaroo:token / WALLAROO_TOKEN, or use wallaroo:username and wallaroo:password so the session can be renewed"
-        : "Check wallaroo:username / wallaroo:password and that the account may manage users",
+        ? `The token is invalid or expired: set a fresh ${ctx.names.token}, or use ${ctx.names.username} and ${ctx.names.password} so the session can be renewed`
+        : `Check ${ctx.names.username} and ${ctx.names.password}, and that the account may manage users`,
     });
   }
   if (s === 403 && ctx.licenceMayRefuse && !html) {
     return new LicenceLimitError(`Cannot ${ctx.action}: the Wallaroo licence's active-user limit is reached`, {
       ...d,
-      hint: "Deactivate a user (active: false) to free a seat, or raise the licence; if the instance is not full, check that the account may manage users",
+      hint: "Deactivate a user to free a seat, or raise the licence; if the instance is not full, check that the account may manage users",
     });
   }
   if (s === 403) {
@@ -87,7 +90,7 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
       ...d,
       hint:
         (html ? notApi.trim() + " " : "") +
-        "Check that the account Pulumi logs in with may manage users (Keycloak role manage-users, or an admin), and that no proxy blocks the request",
+        "Check that the account may manage users (Keycloak role manage-users, or an admin), and that no proxy blocks the request",
     });
   }
   if (s === 404) {
@@ -97,7 +100,7 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
         ...d,
         hint:
           "The Wallaroo API reports unknown users in a successful answer, so a 404 means this address is not the API: " +
-          "check that wallaroo:url (WALLAROO_URL) is the Wallaroo API endpoint, e.g. https://<prefix>api.<suffix>, with no path." +
+          `check that ${ctx.names.url} is the Wallaroo API endpoint, e.g. https://<prefix>api.<suffix>, with no path.` +
           notApi +
           " Nothing was concluded about any user",
       },
@@ -120,8 +123,10 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
     return new BadRequestError(`Cannot ${ctx.action}: the request was rejected`, {
       ...d,
       hint: html
-        ? notApi.trim() + " Check wallaroo:url (WALLAROO_URL) and any proxy between here and the server"
-        : "If the server's words do not explain it, a proxy or firewall may have answered: check wallaroo:url and the network path",
+        ? /plain HTTP request was sent to HTTPS port/i.test(text)
+          ? `The server expects TLS: use https://${ctx.url.host} in ${ctx.names.url}`
+          : notApi.trim() + ` Check ${ctx.names.url} and any proxy between here and the server`
+        : `If the server's words do not explain it, a proxy or firewall may have answered: check ${ctx.names.url} and the network path`,
     });
   }
   const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : "";

@@ -4,11 +4,13 @@
  * It knows nothing of Wallaroo; status codes are interpreted by the client.
  */
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
+import { isIP } from "node:net";
+import { connect as tlsConnect, rootCertificates } from "node:tls";
 import { Pool } from "undici";
 import { ConfigurationError, NetworkError } from "./errors";
 import type { RequestEvent, Timeouts } from "./options";
 import type { Redactor } from "./redact";
+import type { SettingNames } from "./settingNames";
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -27,6 +29,10 @@ export interface TransportOptions {
   insecureSkipTlsVerify: boolean;
   redactor: Redactor;
   onRequest?: (event: RequestEvent) => void;
+  /** How hints name the settings (see settingNames.ts). */
+  names: SettingNames;
+  /** The setting that chose each address, by origin (the API's and Keycloak's), for hints. */
+  settingFor?: (url: URL) => string;
 }
 
 export interface HttpRequest {
@@ -70,7 +76,30 @@ function mayHaveBeenPerformed(code: string | undefined): boolean {
   return code === undefined || !(NOT_SENT_CODES.has(code) || TLS_CODES.test(code));
 }
 
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/;
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
+/** An https client met a plain-HTTP server: the TLS handshake got an HTTP answer. */
+const NOT_TLS_CODES = /WRONG_VERSION_NUMBER|ERR_SSL_HTTP_REQUEST|EPROTO/;
+/** The server closed the connection without a word: an http client at a TLS port does this. */
+const CLOSED_CODES: ReadonlySet<string> = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
+/** Whether a TLS handshake succeeds at `url`'s host and port (certificate not checked: this only asks "is it TLS?"). */
+function speaksTls(url: URL, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: url.hostname,
+      port: Number(url.port || 80),
+      servername: isIP(url.hostname) ? undefined : url.hostname,
+      rejectUnauthorized: false,
+    });
+    const done = (v: boolean) => {
+      socket.destroy();
+      resolve(v);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("secureConnect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
 
 function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
@@ -83,7 +112,14 @@ function errorCode(e: unknown): string | undefined {
 }
 
 /** Describes a failed exchange in words a user can act on. */
-function networkError(e: unknown, req: HttpRequest, attempts: number, outcomeUnknown: boolean): NetworkError {
+function networkError(
+  e: unknown,
+  req: HttpRequest,
+  attempts: number,
+  outcomeUnknown: boolean,
+  names: SettingNames,
+  setting: string,
+): NetworkError {
   const code = errorCode(e) ?? "UNKNOWN";
   const origin = req.url.origin;
   const tried = attempts > 1 ? ` after ${attempts} attempts` : "";
@@ -91,19 +127,25 @@ function networkError(e: unknown, req: HttpRequest, attempts: number, outcomeUnk
   if (code === "ECONNREFUSED") {
     return new NetworkError(`Nothing is listening at ${origin}${tried} (ECONNREFUSED)`, {
       ...d,
-      hint: "Check wallaroo:url / WALLAROO_URL and that the Wallaroo server is running",
+      hint: `Check ${setting} and that the Wallaroo server is running`,
     });
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return new NetworkError(`The host '${req.url.hostname}' cannot be resolved${tried} (${code})`, {
       ...d,
-      hint: "Check the host name in wallaroo:url / WALLAROO_URL",
+      hint: `Check the host name in ${setting}`,
+    });
+  }
+  if (NOT_TLS_CODES.test(code)) {
+    return new NetworkError(`The server at ${origin} does not speak TLS (${code})`, {
+      ...d,
+      hint: `${setting} says https, but a plain-HTTP server answers there: point it at the TLS endpoint, or use http://${req.url.host} if the server really has no TLS (credentials then travel in clear text)`,
     });
   }
   if (TLS_CODES.test(code)) {
     return new NetworkError(`The TLS certificate of ${origin} is not trusted (${code})`, {
       ...d,
-      hint: "If the server uses a private CA, set wallaroo:caCertPath (or NODE_EXTRA_CA_CERTS) to the CA's PEM file",
+      hint: `If the server uses a private CA, set ${names.caCertPath} to the CA's PEM file`,
     });
   }
   if (code.includes("TIMEOUT") || code === "ETIMEDOUT") {
@@ -136,13 +178,17 @@ export class Transport {
           `Cannot read the CA certificate '${opts.caCertPath}': ${(e as NodeJS.ErrnoException).code ?? "error"}`,
           {
             setting: "wallaroo:caCertPath",
-            hint: "Point wallaroo:caCertPath at a PEM file",
+            hint: `Point ${opts.names.caCertPath} at a PEM file`,
           },
         );
       }
       // Added to Node's roots, not instead of them, like NODE_EXTRA_CA_CERTS.
       this.#ca = [...rootCertificates, pem];
     }
+  }
+
+  #settingFor(url: URL): string {
+    return this.#opts.settingFor?.(url) ?? this.#opts.names.url;
   }
 
   #pool(url: URL): Pool {
@@ -210,9 +256,26 @@ export class Transport {
           durationMs: Date.now() - t0,
           error: code ?? "error",
         });
+        // An http:// URL at a TLS port: the server hangs up at once; retrying would only repeat it.
+        if (
+          attempt === 1 &&
+          code !== undefined &&
+          CLOSED_CODES.has(code) &&
+          req.url.protocol === "http:" &&
+          (await speaksTls(req.url))
+        ) {
+          throw new NetworkError(`The server at ${req.url.origin} speaks TLS, not plain HTTP (${code})`, {
+            endpoint: req.endpoint,
+            networkCode: code,
+            outcomeUnknown: false,
+            hint: `Use https://${req.url.host} in ${this.#settingFor(req.url)}`,
+          });
+        }
         outcomeUnknown ||= mayHaveBeenPerformed(code);
         const delay = isRetryableNetworkCode(code) ? this.#nextDelay(policy, attempt, started) : undefined;
-        if (delay === undefined) throw networkError(e, req, attempt, outcomeUnknown);
+        if (delay === undefined) {
+          throw networkError(e, req, attempt, outcomeUnknown, this.#opts.names, this.#settingFor(req.url));
+        }
         await sleep(delay);
       }
     }

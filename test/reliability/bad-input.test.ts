@@ -304,14 +304,13 @@ describe("reliability: bad input fails clearly and changes nothing", function ()
       title: "a URL without scheme",
       config: () => ({ ...login, "wallaroo:url": "wallaroo.example.com" }),
       message: [
-        /wallaroo:url \(WALLAROO_URL\) is not a URL: 'wallaroo.example.com'/,
-        /Add the scheme, e\.g\. https:\/\/wallaroo\.example\.com/,
+        /wallaroo:url \(WALLAROO_URL\) has no scheme: 'wallaroo.example.com'\. Add it: https:\/\/wallaroo\.example\.com/,
       ],
     },
     {
       title: "a URL with host:port and no scheme",
       config: () => ({ ...login, "wallaroo:url": "localhost:8080" }),
-      message: [/wallaroo:url \(WALLAROO_URL\) must use http or https, not 'localhost'/],
+      message: [/wallaroo:url \(WALLAROO_URL\) has no scheme: 'localhost:8080'\. Add it: https:\/\/localhost:8080/],
     },
     {
       title: "a URL with credentials in it",
@@ -321,7 +320,10 @@ describe("reliability: bad input fails clearly and changes nothing", function ()
     {
       title: "no credentials at all",
       config: () => ({ "wallaroo:url": emu() }),
-      message: [/No Wallaroo credentials are configured/, /wallaroo:token, or wallaroo:username and wallaroo:password/],
+      message: [
+        /No Wallaroo credentials are configured/,
+        /Set wallaroo:token \(WALLAROO_TOKEN\), or wallaroo:username \(WALLAROO_USER\) and wallaroo:password \(WALLAROO_PASSWORD\)/,
+      ],
     },
     {
       title: "a username without password",
@@ -331,7 +333,10 @@ describe("reliability: bad input fails clearly and changes nothing", function ()
     {
       title: "a wrong password",
       config: () => ({ "wallaroo:url": emu(), "wallaroo:username": "admin", "wallaroo:password": "Wrong-Password-1" }),
-      message: [/Keycloak refused the login of 'admin'/, /Check wallaroo:username \/ wallaroo:password/],
+      message: [
+        /Keycloak refused the login of 'admin'/,
+        /Check wallaroo:username \(WALLAROO_USER\) \/ wallaroo:password \(WALLAROO_PASSWORD\)/,
+      ],
     },
     {
       title: "an unknown user",

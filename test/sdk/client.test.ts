@@ -16,6 +16,7 @@ import {
   WallarooClient,
   WallarooClientOptions,
   WallarooError,
+  STACK_SETTING_NAMES,
 } from "../../sdk";
 import { reply, startRawServer } from "../support/rawServer";
 
@@ -64,12 +65,18 @@ describe("WallarooClient", function () {
   });
 
   describe("configuration", () => {
-    it("names wallaroo:url and WALLAROO_URL when no URL is set", () => {
+    it("names the url option and WALLAROO_URL when no URL is set (a bare client speaks of its own options)", () => {
       const e = rejectSync(() => new WallarooClient({ env: {}, token: "t" }));
       assert.ok(e instanceof ConfigurationError);
       assert.equal(e.setting, "wallaroo:url");
-      assert.match(e.message, /wallaroo:url/);
+      assert.match(e.message, /Pass the url option/);
       assert.match(e.message, /WALLAROO_URL/);
+      assert.doesNotMatch(e.message, /pulumi|wallaroo:url/);
+    });
+
+    it("speaks the vocabulary it is given: stack keys for the provider", () => {
+      const e = rejectSync(() => new WallarooClient({ env: {}, token: "t", settingNames: STACK_SETTING_NAMES }));
+      assert.match((e as Error).message, /pulumi config set wallaroo:url/);
     });
 
     it("suggests the scheme for a URL without one", () => {
@@ -81,7 +88,7 @@ describe("WallarooClient", function () {
     it("asks for credentials when none are set", () => {
       const e = rejectSync(() => new WallarooClient({ env: {}, url: "http://127.0.0.1:1" }));
       assert.ok(e instanceof ConfigurationError);
-      assert.match(e.message, /wallaroo:token/);
+      assert.match(e.message, /the token option \(WALLAROO_TOKEN\)/);
       assert.match(e.message, /WALLAROO_USER/);
     });
 

@@ -82,7 +82,11 @@ describe("WallarooClient never concludes 'gone' from an error", function () {
       assert.equal(e.endpoint, `POST ${QUERY}`);
       assert.match(e.message, /\/typo\/v1\/api\/users\/query answered 404/);
       assert.match(e.message, /No such endpoint/, "says what the server said");
-      assert.match(e.message, /wallaroo:url/, "says what to check");
+      assert.match(
+        e.message,
+        /check that the url option \(WALLAROO_URL\) is the Wallaroo API endpoint/,
+        "says what to check",
+      );
     });
   });
 
