@@ -6,3 +6,6 @@ export type { RetryPolicy } from "./retry";
 export { DEFAULT_RETRY } from "./retry";
 export * from "./errors";
 export { isValidEmail, normalizeEmail, emailProblem } from "./email";
+export { WORKSPACE_PATHS, WORKSPACE_NAME_RULE, WORKSPACE_NAME_MAX_LENGTH, workspaceNameProblem } from "./workspaces";
+export type { WallarooWorkspace, WorkspaceMember, WorkspaceRole, CreatedWorkspace } from "./workspaces";
+export * from "./workspaceErrors";
