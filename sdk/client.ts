@@ -89,7 +89,15 @@ export class WallarooClient {
     this.#workspaces = new WorkspaceApi({
       url: this.#opts.url,
       transport: this.#transport,
-      transportOptions: { ...this.#opts, redactor: this.#redactor },
+      transportOptions: {
+        timeouts: this.#opts.timeouts,
+        connections: this.#opts.connections,
+        retry: this.#opts.retry,
+        caCertPath: this.#opts.caCertPath,
+        insecureSkipTlsVerify: this.#opts.insecureSkipTlsVerify,
+        onRequest: this.#opts.onRequest,
+        redactor: this.#redactor,
+      },
       tokens: this.#tokens,
       redact: this.#redact,
       retry: { ...DEFAULT_RETRY, ...this.#opts.retry },

@@ -6,7 +6,7 @@
  * not be re-sent blindly after an attempt whose outcome is unknown.
  */
 import type { TokenSource } from "./auth";
-import { normalizeEmail } from "./email";
+import { emailProblem, normalizeEmail } from "./email";
 import {
   AuthenticationError,
   BadRequestError,
@@ -249,6 +249,8 @@ export class WorkspaceApi {
     if (role !== "owner" && role !== "collaborator")
       throw new BadRequestError(`Workspace role must be "owner" or "collaborator", not ${JSON.stringify(role)}`);
     const e = normalizeEmail(email);
+    const problem = emailProblem(e);
+    if (problem) throw new BadRequestError(`Cannot add '${email}' to workspace ${workspaceId}: the email ${problem}`);
     try {
       await this.#addUser(workspaceId, e, role);
     } catch (err) {

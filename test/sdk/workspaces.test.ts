@@ -365,6 +365,9 @@ describe("WallarooClient workspaces", function () {
       const e = await rejection(client().addWorkspaceMember(1, "pat@example.com", "admin" as never));
       assert.ok(e instanceof BadRequestError);
       assert.match(e.message, /"owner" or "collaborator"/);
+      const bad = await rejection(client().addWorkspaceMember(1, "not-an-email", "owner"));
+      assert.ok(bad instanceof BadRequestError);
+      assert.match(bad.message, /Cannot add 'not-an-email' to workspace 1: the email has no '@'/);
     });
 
     it("a member removed out of band is simply absent", async () => {
