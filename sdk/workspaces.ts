@@ -19,7 +19,6 @@ import {
 import { parseBody, serverMessageOf } from "./parse";
 import { summarizeBody } from "./redact";
 import { backoffDelay, isRetryableNetworkCode, parseRetryAfter, RetryPolicy, sleep } from "./retry";
-import type { WallarooUser } from "./schemas";
 import { HttpResponse, Transport, TransportOptions } from "./transport";
 import { AmbiguousWorkspaceNameError, WorkspaceNameTakenError, WorkspaceNotFoundError } from "./workspaceErrors";
 import {
@@ -102,7 +101,7 @@ export interface WorkspaceApiOptions {
   /** Hint for a 401, which depends on the kind of credentials. */
   authHint: string;
   /** The client's (coalesced) user lookup, used to explain a 400. */
-  findUserByEmail: (email: string) => Promise<WallarooUser | null>;
+  findUserByEmail: (email: string) => Promise<{ id: string } | null>;
 }
 
 export class WorkspaceApi {
@@ -358,7 +357,7 @@ export class WorkspaceApi {
   ): Promise<
     | { kind: "error"; error: WallarooError }
     | { kind: "no-user"; error: NotFoundError }
-    | { kind: "user"; user: WallarooUser }
+    | { kind: "user"; user: { id: string } }
   > {
     let all: WallarooWorkspace[];
     try {
@@ -382,7 +381,7 @@ export class WorkspaceApi {
       };
     }
     if (email === undefined) return { kind: "error", error: original };
-    let user: WallarooUser | null;
+    let user: { id: string } | null;
     try {
       user = await this.#o.findUserByEmail(email);
     } catch {
