@@ -333,7 +333,7 @@ export class WorkspaceApi {
       "add_user",
       { workspace_id: workspaceId, email, user_type: API_ROLE[role] },
       AddWorkspaceUserResponseSchema,
-      `'${email}' in workspace ${workspaceId}`,
+      `'${email}' to workspace ${workspaceId}`,
     );
   }
 
@@ -342,7 +342,7 @@ export class WorkspaceApi {
       "remove_user",
       { workspace_id: workspaceId, email },
       RemoveWorkspaceUserResponseSchema,
-      `'${email}' in workspace ${workspaceId}`,
+      `'${email}' from workspace ${workspaceId}`,
     );
   }
 

@@ -396,7 +396,7 @@ describe("WallarooClient workspaces", function () {
       emu.setFaults([{ endpoint: P.add_user, status: 500 }]);
       const e = await rejection(c.addWorkspaceMember(id, "pat@example.com", "owner"));
       assert.ok(e instanceof ServerError);
-      assert.match(e.message, /failed to add 'pat@example\.com' in workspace \d+/);
+      assert.match(e.message, /failed to add 'pat@example\.com' to workspace \d+/);
       assert.match(e.message, /POST \/v1\/api\/workspaces\/add_user → HTTP 500/);
     });
 
@@ -405,6 +405,7 @@ describe("WallarooClient workspaces", function () {
         client({ username: undefined, password: undefined, token: "bad-token-1" }).listWorkspaces(),
       );
       assert.ok(e instanceof AuthenticationError);
+      assert.doesNotMatch(`${e.message} ${e.stack} ${JSON.stringify(e)}`, /bad-token-1/);
     });
   });
 
