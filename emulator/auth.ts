@@ -58,6 +58,12 @@ export class TokenService {
     return undefined;
   }
 
+  /** The user a live token belongs to (call after {@link check}); a static token acts as admin. */
+  userIdOf(authorization: string | undefined): string {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1] ?? "";
+    return this.#access.get(token)?.userId ?? this.#store.adminId;
+  }
+
   /** An access token for admin, as if admin had logged in (tests, control endpoint). */
   issueAdminToken(): string {
     return this.#mint(this.#store.adminId, randomUUID()).access_token;

@@ -13,6 +13,7 @@ import type { EmulatorOptions, FaultRule } from "./types";
 const NAME = "wallaroo-emulator";
 const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition community|enterprise] [--max-active-users N]
                          [--admin-password PW] [--token-ttl S] [--refresh-ttl S] [--control] [--unknown-ids-error]
+                         [--unique-workspace-names] [--refuse-existing-workspace-member]
                          [--tls-cert FILE --tls-key FILE] [--fault JSON]... [--fault-seed N] [--log] [--help]
 
   --host H               interface to listen on (default 127.0.0.1)
@@ -26,6 +27,10 @@ const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition com
   --refresh-ttl S        refresh-token lifetime in seconds (default 1800)
   --control              expose the unauthenticated test-only endpoints under /__emulator/
   --unknown-ids-error    /users/query answers 404 for an unknown id instead of omitting it
+  --unique-workspace-names
+                         workspace create answers 400 for a name already taken (default: duplicates allowed)
+  --refuse-existing-workspace-member
+                         workspace add_user answers 400 "already a member" (default: it sets the member's role)
   --tls-cert/--tls-key   serve HTTPS with this PEM certificate and key
   --fault JSON           a fault rule, e.g. '{"endpoint":"/v1/api/users/invite","status":503,"count":2}' (repeatable)
   --fault-seed N         seed of the fault PRNG (failureRate)
@@ -72,6 +77,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
         "refresh-ttl": { type: "string" },
         control: { type: "boolean" },
         "unknown-ids-error": { type: "boolean" },
+        "unique-workspace-names": { type: "boolean" },
+        "refuse-existing-workspace-member": { type: "boolean" },
         "tls-cert": { type: "string" },
         "tls-key": { type: "string" },
         fault: { type: "string", multiple: true },
@@ -116,6 +123,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
     refreshTtlSeconds: integer("refresh-ttl", values["refresh-ttl"], 1),
     control: values.control ?? false,
     unknownIdsError: values["unknown-ids-error"] ?? false,
+    uniqueWorkspaceNames: values["unique-workspace-names"] ?? false,
+    refuseExistingWorkspaceMember: values["refuse-existing-workspace-member"] ?? false,
     tls:
       values["tls-cert"] && values["tls-key"]
         ? { cert: readPem("tls-cert", values["tls-cert"]), key: readPem("tls-key", values["tls-key"]) }

@@ -7,6 +7,7 @@ import { apiError, fail, json, parseJsonObject, Reply } from "./http";
 import { copyUser, licenceFor, UserStore } from "./store";
 import type { StatsRecorder } from "./stats";
 import type { Edition } from "./types";
+import { WORKSPACE_CONTROL, WorkspacesContext } from "./workspaces";
 
 export const CONTROL_PREFIX = "/__emulator/";
 
@@ -18,9 +19,10 @@ export interface ControlContext {
   tokenTtlSeconds: number;
   /** Saves the data file after a change made here. */
   persist: () => void;
+  workspaces: WorkspacesContext;
 }
 
-type Handler = (ctx: ControlContext, body: string) => Reply;
+type Handler = (ctx: ControlContext, body: string) => Reply | Promise<Reply>;
 
 function typeErrors<T>(f: () => T): T {
   try {
@@ -75,6 +77,9 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   tokens: {
     POST: (ctx) => json(200, { access_token: ctx.issueToken(), token_type: "Bearer", expires_in: ctx.tokenTtlSeconds }),
   },
+  workspaces: { GET: (ctx) => WORKSPACE_CONTROL.list(ctx.workspaces) },
+  "workspaces/archive": { POST: (ctx, raw) => WORKSPACE_CONTROL.archive(ctx.workspaces, raw) },
+  "workspaces/remove-member": { POST: (ctx, raw) => WORKSPACE_CONTROL.removeMember(ctx.workspaces, raw) },
 };
 
 // Own properties only: a path segment like "constructor" must not reach Object.prototype.
@@ -83,7 +88,7 @@ function own<T>(o: Record<string, T>, k: string): T | undefined {
 }
 
 /** Answers a /__emulator/ request. */
-export function handleControl(ctx: ControlContext, method: string, path: string, body: string): Reply {
+export function handleControl(ctx: ControlContext, method: string, path: string, body: string): Reply | Promise<Reply> {
   const routes = own(ROUTES, path.slice(CONTROL_PREFIX.length));
   if (!routes) return apiError(404, `Unknown control endpoint: ${path}`);
   const handler = own(routes, method);

@@ -1,6 +1,6 @@
 /**
  * A local Wallaroo-compatible server for tests, demos and benchmarks: the user
- * API (/v1/api/users/*), Keycloak's token endpoint, licence rules, persistence
+ * API (/v1/api/users/*), the workspace API (/v1/api/workspaces/*), Keycloak's token endpoint, licence rules, persistence
  * and fault injection, over real HTTP(S).
  */
 export { startEmulator } from "./server";
@@ -15,4 +15,7 @@ export type {
   Edition,
   Licence,
   NewUser,
+  StoredWorkspace,
+  WorkspaceRole,
 } from "./types";
+export { WORKSPACE_NAME_RULE, workspaceNameProblem } from "./workspaces";

@@ -83,12 +83,12 @@ function userProblem(u: unknown): string | undefined {
   return undefined;
 }
 
-function serialize(records: Iterable<UserRecord>): string {
+function serialize(records: Iterable<UserRecord>, extra: Record<string, unknown>): string {
   const users: DataFile["users"] = [];
   for (const r of records)
     users.push(r.passwordHash === undefined ? r.user : { ...r.user, passwordHash: r.passwordHash });
   const data: DataFile = { format: FORMAT, version: VERSION, savedAt: Date.now(), users };
-  return JSON.stringify(data);
+  return JSON.stringify({ ...data, ...extra });
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
@@ -128,12 +128,15 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 export class Persister {
   readonly #file: string;
   readonly #snapshot: () => Iterable<UserRecord>;
+  readonly #extra: () => Record<string, unknown>;
   #inFlight?: Promise<void>;
   #next?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
 
-  constructor(file: string, snapshot: () => Iterable<UserRecord>) {
+  /** `extra`: more top-level fields (workspaces), taken with the same snapshot. */
+  constructor(file: string, snapshot: () => Iterable<UserRecord>, extra: () => Record<string, unknown> = () => ({})) {
     this.#file = file;
     this.#snapshot = snapshot;
+    this.#extra = extra;
   }
 
   save(): Promise<void> {
@@ -153,7 +156,7 @@ export class Persister {
   }
 
   #start(): Promise<void> {
-    const text = serialize(this.#snapshot()); // taken now: includes every change made so far
+    const text = serialize(this.#snapshot(), this.#extra()); // taken now: includes every change made so far
     const write = writeAtomically(this.#file, text).finally(() => {
       this.#inFlight = undefined;
       const next = this.#next;

@@ -4,9 +4,11 @@ import { requireBearer, TOKEN_PATH, TokenService } from "./auth";
 import { CONTROL_PREFIX, ControlContext, handleControl } from "./control";
 import { apiError, HttpError, Reply } from "./http";
 import { handleUserOp, USER_OPS, UserOp, USERS_PREFIX, UsersContext } from "./users";
+import { handleWorkspaceOp, WORKSPACE_OPS, WorkspaceOp, WORKSPACES_PREFIX, WorkspacesContext } from "./workspaces";
 
 export interface RouteContext {
   users: UsersContext;
+  workspaces: WorkspacesContext;
   tokens: TokenService;
   /** Present only when the control endpoints are enabled. */
   control?: ControlContext;
@@ -41,6 +43,15 @@ async function route(ctx: RouteContext, req: IncomingRequest): Promise<Reply> {
       if (method !== "POST") return methodNotAllowed(method, path, "POST");
       requireBearer(ctx.tokens, req.headers.authorization);
       return handleUserOp(ctx.users, op as UserOp, req.body);
+    }
+  }
+  if (path.startsWith(WORKSPACES_PREFIX)) {
+    const op = path.slice(WORKSPACES_PREFIX.length);
+    if ((WORKSPACE_OPS as readonly string[]).includes(op)) {
+      if (method !== "POST") return methodNotAllowed(method, path, "POST");
+      requireBearer(ctx.tokens, req.headers.authorization);
+      const caller = ctx.tokens.userIdOf(req.headers.authorization);
+      return handleWorkspaceOp(ctx.workspaces, op as WorkspaceOp, req.body, caller);
     }
   }
   return apiError(404, `No such endpoint: ${method} ${path}`);

@@ -15,6 +15,7 @@ import { dispatch, isControlPath, RouteContext } from "./routes";
 import { StatsRecorder } from "./stats";
 import { copyUser, licenceFor, StoreError, UserStore } from "./store";
 import type { EmulatorOptions, NewUser, RunningEmulator, StoredUser } from "./types";
+import { loadWorkspaces, WorkspacesContext, WorkspaceStore } from "./workspaces";
 
 const NO_FAULT: FaultAction = { latencyMs: 0, kind: "none", status: 0, contentType: "application/json" };
 
@@ -43,9 +44,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     licenceFor(options.edition ?? "community", options.maxActiveUsers),
     options.dataFile ? await loadDataFile(options.dataFile) : undefined,
   );
+  const workspaceStore = new WorkspaceStore(
+    store,
+    options.dataFile ? await loadWorkspaces(options.dataFile, store) : undefined,
+  );
   // The option is authoritative for admin's password on every start (the file keeps only a hash).
   store.setPasswordHash(store.adminId, await hashPassword(options.adminPassword ?? "admin"));
-  const persister = options.dataFile ? new Persister(options.dataFile, () => store.records()) : undefined;
+  const persister = options.dataFile
+    ? new Persister(
+        options.dataFile,
+        () => store.records(),
+        () => ({ workspaces: workspaceStore.all() }),
+      )
+    : undefined;
   // Written at once, so admin's id is stable across restarts even before the first mutation.
   await persister?.save().catch((e: Error) => {
     throw new Error(`Cannot write the emulator data file ${options.dataFile}: ${e.message}`);
@@ -58,6 +69,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const faults = new FaultInjector(options.faults ?? [], options.faultSeed);
   const stats = new StatsRecorder(() => tokens.issued);
+  const workspaces: WorkspacesContext = {
+    store: workspaceStore,
+    users: store,
+    rules: {
+      uniqueNames: options.uniqueWorkspaceNames ?? false,
+      refuseExistingMember: options.refuseExistingWorkspaceMember ?? false,
+    },
+    persist: () => persister?.save() ?? Promise.resolve(),
+  };
   const control: ControlContext | undefined =
     options.control === false
       ? undefined
@@ -67,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           stats,
           issueToken: () => tokens.issueAdminToken(),
           tokenTtlSeconds,
+          workspaces,
           persist: () => void persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`)),
         };
   const ctx: RouteContext = {
@@ -75,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       persist: () => persister?.save() ?? Promise.resolve(),
       unknownIdsError: options.unknownIdsError ?? false,
     },
+    workspaces,
     tokens,
     control,
   };
@@ -170,6 +192,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const url = `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
+  const saveInBackground = () =>
+    persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -198,12 +223,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     addUser: (u) => addUser(store, persister, log, u),
     removeUser: (id) => {
       const removed = store.remove(id);
-      persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+      saveInBackground();
       return removed;
     },
     changeEmail: (id, email) => {
       store.changeEmail(id, email);
-      persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
+      saveInBackground();
+    },
+    workspaces: () => workspaceStore.all(),
+    archiveWorkspace: (id, archived = true) => {
+      if (!workspaceStore.get(id)) throw new Error(`archiveWorkspace: no workspace ${id}`);
+      if (workspaceStore.setArchived(id, archived)) saveInBackground();
+    },
+    removeWorkspaceMember: (id, user) => {
+      if (!workspaceStore.get(id)) throw new Error(`removeWorkspaceMember: no workspace ${id}`);
+      const rec = user.includes("@") ? store.byEmail(user) : store.byId(user);
+      const n = rec ? workspaceStore.removeMember(id, rec.user.id) : 0;
+      if (n > 0) saveInBackground();
+      return n;
     },
   };
 }

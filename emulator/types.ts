@@ -33,6 +33,10 @@ export interface EmulatorOptions {
   unknownIdsError?: boolean;
   /** Request log (method, path, status, time; never bodies or tokens); default silent. */
   log?: (line: string) => void;
+  /** Workspace `create` answers 400 for a name already taken; default false: duplicates allowed (as the SDK docs say). */
+  uniqueWorkspaceNames?: boolean;
+  /** Workspace `add_user` on a member answers 400 "already a member"; default false: it sets the member's role. */
+  refuseExistingWorkspaceMember?: boolean;
 }
 
 export interface FaultRule {
@@ -93,6 +97,19 @@ export interface NewUser {
   lastName?: string;
 }
 
+export type WorkspaceRole = "OWNER" | "COLLABORATOR";
+
+/** A workspace as the emulator keeps it (the data file's shape); `created_by` is the creator's user id. */
+export interface StoredWorkspace {
+  id: number;
+  name: string;
+  /** ISO 8601. */
+  created_at: string;
+  created_by: string;
+  archived: boolean;
+  members: { user_id: string; user_type: WorkspaceRole }[];
+}
+
 export interface EmulatorStats {
   /** Requests received per path (control endpoints excluded). */
   requests: Record<string, number>;
@@ -134,4 +151,10 @@ export interface RunningEmulator {
   removeUser(id: string): boolean;
   /** Changes a user's email (and username) out of band, as a user or admin could in Keycloak. */
   changeEmail(id: string, email: string): void;
+  /** A snapshot of every workspace with its members. */
+  workspaces(): StoredWorkspace[];
+  /** Archives (or with false restores) a workspace out of band, as the UI would; throws for an unknown id. */
+  archiveWorkspace(id: number, archived?: boolean): void;
+  /** Removes a member (by email or user id) out of band, for drift tests; returns how many were removed (0 or 1). */
+  removeWorkspaceMember(id: number, user: string): number;
 }

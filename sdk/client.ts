@@ -22,6 +22,8 @@ import { Redactor } from "./redact";
 import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema, WallarooUser } from "./schemas";
 import { errorForAnswer } from "./statusErrors";
 import { HttpResponse, Transport } from "./transport";
+import { DEFAULT_RETRY } from "./retry";
+import { CreatedWorkspace, WallarooWorkspace, WorkspaceApi, WorkspaceMember, WorkspaceRole } from "./workspaces";
 import type { z } from "zod";
 
 export type { WallarooUser } from "./schemas";
@@ -65,6 +67,7 @@ export class WallarooClient {
   readonly #tokens: TokenSource;
   readonly #byId: Batcher<string, WallarooUser>;
   readonly #byEmail: Batcher<string, WallarooUser>;
+  readonly #workspaces: WorkspaceApi;
 
   /** Options override the environment (`WALLAROO_URL`, `WALLAROO_TOKEN`, ...); see {@link WallarooClientOptions}. */
   constructor(options: WallarooClientOptions = {}) {
@@ -88,6 +91,28 @@ export class WallarooClient {
     this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), {
       windowMs: this.#opts.batchWindowMs,
       maxBatch: 1000,
+    });
+    this.#workspaces = new WorkspaceApi({
+      url: this.#opts.url,
+      transport: this.#transport,
+      transportOptions: {
+        timeouts: this.#opts.timeouts,
+        connections: this.#opts.connections,
+        retry: this.#opts.retry,
+        caCertPath: this.#opts.caCertPath,
+        insecureSkipTlsVerify: this.#opts.insecureSkipTlsVerify,
+        onRequest: this.#opts.onRequest,
+        redactor: this.#redactor,
+        names: this.#opts.names,
+      },
+      tokens: this.#tokens,
+      redact: this.#redact,
+      retry: { ...DEFAULT_RETRY, ...this.#opts.retry },
+      authHint:
+        c.kind === "token"
+          ? "The token is invalid or expired: set a fresh wallaroo:token / WALLAROO_TOKEN, or use wallaroo:username and wallaroo:password so the session can be renewed"
+          : "Check wallaroo:username / wallaroo:password and that the account may manage workspaces",
+      findUserByEmail: (email) => this.getUserByEmail(email),
     });
   }
 
@@ -230,9 +255,39 @@ export class WallarooClient {
     return { ...user, enabled: active };
   }
 
+  /** The workspaces this account can see (POST /v1/api/workspaces/list). */
+  listWorkspaces(): Promise<WallarooWorkspace[]> {
+    return this.#workspaces.list();
+  }
+
+  /** The workspace with exactly this name, or null; an {@link AmbiguousWorkspaceNameError} when several share it. */
+  getWorkspaceByName(name: string): Promise<WallarooWorkspace | null> {
+    return this.#workspaces.getByName(name);
+  }
+
+  /** Creates a workspace (the account becomes its owner). A lost answer never leads to a second workspace. */
+  createWorkspace(name: string): Promise<CreatedWorkspace> {
+    return this.#workspaces.create(name);
+  }
+
+  /** The members of a workspace; concurrent calls for the same workspace share one request. */
+  listWorkspaceMembers(workspaceId: number): Promise<WorkspaceMember[]> {
+    return this.#workspaces.members(workspaceId);
+  }
+
+  /** Makes an existing user a member of the workspace with `role` (adding them, or changing their role). */
+  addWorkspaceMember(workspaceId: number, email: string, role: WorkspaceRole): Promise<void> {
+    return this.#workspaces.addMember(workspaceId, email, role);
+  }
+
+  /** Removes a user from the workspace; removing a non-member is not an error. */
+  removeWorkspaceMember(workspaceId: number, email: string): Promise<void> {
+    return this.#workspaces.removeMember(workspaceId, email);
+  }
+
   /** Closes the connection pools. */
   async close(): Promise<void> {
-    await this.#transport.close();
+    await Promise.all([this.#transport.close(), this.#workspaces.close()]);
   }
 
   // ---- internals ----

@@ -15,7 +15,8 @@ export type WallarooErrorCode =
   | "WALLAROO_BAD_REQUEST"
   | "WALLAROO_SERVER"
   | "WALLAROO_NETWORK"
-  | "WALLAROO_INVALID_RESPONSE";
+  | "WALLAROO_INVALID_RESPONSE"
+  | "WALLAROO_AMBIGUOUS";
 
 export interface WallarooErrorDetails {
   /** The request that failed, e.g. `POST /v1/api/users/invite`. */

@@ -9,3 +9,6 @@ export * from "./errors";
 export { isValidEmail, normalizeEmail, emailProblem } from "./email";
 export { CLIENT_SETTING_NAMES, STACK_SETTING_NAMES, CLI_SETTING_NAMES } from "./settingNames";
 export type { SettingNames } from "./settingNames";
+export { WORKSPACE_PATHS, WORKSPACE_NAME_RULE, WORKSPACE_NAME_MAX_LENGTH, workspaceNameProblem } from "./workspaces";
+export type { WallarooWorkspace, WorkspaceMember, WorkspaceRole, CreatedWorkspace } from "./workspaces";
+export * from "./workspaceErrors";

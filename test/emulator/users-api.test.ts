@@ -208,7 +208,7 @@ describe("emulator user API", () => {
         ["POST", "/v1/api/users/invite", "null", 400, /JSON object/],
         ["POST", "/v1/api/users/query", "", 400, /body is required/],
         ["POST", "/v1/api/users/nope", "{}", 404, /No such endpoint/],
-        ["POST", "/v1/api/workspaces/list", "{}", 404, /No such endpoint/],
+        ["POST", "/v1/api/workspaces/nope", "{}", 404, /No such endpoint/],
         ["GET", "/v1/api/users/query", undefined, 405, /not allowed/],
         ["GET", "/auth/realms/master/protocol/openid-connect/token", undefined, 405, /not allowed/],
         ["GET", "/__emulator/nope", undefined, 404, /Unknown control endpoint/],

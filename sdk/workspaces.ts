@@ -1,0 +1,509 @@
+/**
+ * The workspace API (POST /v1/api/workspaces/*), used through WallarooClient's
+ * methods. Kept apart from client.ts: it has its own error mapping because a
+ * workspace's absence is concluded only from a well-formed `list` answer,
+ * never from a status code, and its own retry loop for `create`, which must
+ * not be re-sent blindly after an attempt whose outcome is unknown.
+ */
+import type { TokenSource } from "./auth";
+import { emailProblem, normalizeEmail } from "./email";
+import {
+  AuthenticationError,
+  BadRequestError,
+  InvalidResponseError,
+  NetworkError,
+  NotFoundError,
+  ServerError,
+  WallarooError,
+} from "./errors";
+import { parseBody, serverMessageOf } from "./parse";
+import { summarizeBody } from "./redact";
+import { backoffDelay, isRetryableNetworkCode, parseRetryAfter, RetryPolicy, sleep } from "./retry";
+import { HttpResponse, Transport, TransportOptions } from "./transport";
+import { AmbiguousWorkspaceNameError, WorkspaceNameTakenError, WorkspaceNotFoundError } from "./workspaceErrors";
+import {
+  AddWorkspaceUserResponseSchema,
+  CreateWorkspaceResponseSchema,
+  ListWorkspacesResponseSchema,
+  ListWorkspaceUsersResponseSchema,
+  RemoveWorkspaceUserResponseSchema,
+} from "./workspaceSchemas";
+import type { z } from "zod";
+
+export const WORKSPACE_PATHS = {
+  list: "/v1/api/workspaces/list",
+  create: "/v1/api/workspaces/create",
+  add_user: "/v1/api/workspaces/add_user",
+  list_users: "/v1/api/workspaces/list_users",
+  remove_user: "/v1/api/workspaces/remove_user",
+} as const;
+type WorkspaceOp = keyof typeof WORKSPACE_PATHS;
+
+/** A workspace as `list` shows it. */
+export interface WallarooWorkspace {
+  /** An integer, unique on the instance. */
+  id: number;
+  /** Not necessarily unique: see {@link WallarooClient.getWorkspaceByName}. */
+  name: string;
+  /** As the server wrote it (ISO 8601 text). */
+  createdAt: string;
+  /** The creator: a user id or an email, depending on the server version. */
+  createdBy: string;
+  archived: boolean;
+}
+
+export type WorkspaceRole = "owner" | "collaborator";
+
+export interface WorkspaceMember {
+  /** The member's Keycloak user id. */
+  userId: string;
+  role: WorkspaceRole;
+}
+
+export interface CreatedWorkspace {
+  id: number;
+  /**
+   * True when the answer to `create` was lost and a lookup found the workspace that
+   * attempt had created (so nothing was created twice).
+   */
+  recovered?: boolean;
+}
+
+/** The Wallaroo SDK's rule for workspace names. */
+export const WORKSPACE_NAME_RULE = "^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]*$";
+const NAME = new RegExp(WORKSPACE_NAME_RULE);
+export const WORKSPACE_NAME_MAX_LENGTH = 63;
+
+/** Why `name` is not a valid workspace name, or undefined when it is. */
+export function workspaceNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "is empty";
+  if (name.length > WORKSPACE_NAME_MAX_LENGTH)
+    return `is ${name.length} characters long; the limit is ${WORKSPACE_NAME_MAX_LENGTH}`;
+  if (!NAME.test(name))
+    return `does not match ${WORKSPACE_NAME_RULE} (letters, digits and dashes, starting with a letter)`;
+  return undefined;
+}
+
+const API_ROLE = { owner: "OWNER", collaborator: "COLLABORATOR" } as const;
+
+/** Network codes where the request cannot have reached the server: re-sending is safe. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+export interface WorkspaceApiOptions {
+  url: URL;
+  /** The client's transport (retries 429/502/503/504 and dropped connections: fine for reads and idempotent calls). */
+  transport: Transport;
+  /** To build a transport that never retries, for `create`. */
+  transportOptions: TransportOptions;
+  tokens: TokenSource;
+  redact: (text: string) => string;
+  retry: RetryPolicy;
+  /** Hint for a 401, which depends on the kind of credentials. */
+  authHint: string;
+  /** The client's (coalesced) user lookup, used to explain a 400. */
+  findUserByEmail: (email: string) => Promise<{ id: string } | null>;
+}
+
+export class WorkspaceApi {
+  readonly #o: WorkspaceApiOptions;
+  #once?: Transport;
+  /** In-flight `list_users` per workspace, shared by concurrent callers. */
+  readonly #members = new Map<number, Promise<WorkspaceMember[]>>();
+
+  constructor(options: WorkspaceApiOptions) {
+    this.#o = options;
+  }
+
+  async list(): Promise<WallarooWorkspace[]> {
+    const body = await this.#call("list", {}, ListWorkspacesResponseSchema, "the workspaces");
+    return body.workspaces.map((w) => ({
+      id: w.id,
+      name: w.name,
+      createdAt: w.created_at,
+      createdBy: w.created_by,
+      archived: w.archived,
+    }));
+  }
+
+  async getByName(name: string): Promise<WallarooWorkspace | null> {
+    const matches = (await this.list()).filter((w) => w.name === name);
+    if (matches.length <= 1) return matches[0] ?? null;
+    const ids = matches.map((w) => w.id).sort((a, b) => a - b);
+    throw new AmbiguousWorkspaceNameError(
+      `${ids.length} Wallaroo workspaces are named '${name}' (ids ${ids.join(", ")})`,
+      {
+        endpoint: `POST ${WORKSPACE_PATHS.list}`,
+        workspaceName: name,
+        workspaceIds: ids,
+        hint: "Refer to the workspace by id, or rename or archive the extra ones in Wallaroo so the name is unique",
+      },
+    );
+  }
+
+  /**
+   * Creates a workspace. Ids already carrying the name are noted first; after an
+   * attempt whose outcome is unknown (dropped connection, timeout, 502, 504), the
+   * name is looked up before anything is re-sent, and a new id carrying it is
+   * taken as this call's workspace.
+   */
+  async create(name: string): Promise<CreatedWorkspace> {
+    const problem = workspaceNameProblem(name);
+    if (problem) {
+      throw new BadRequestError(`Invalid workspace name '${name}': it ${problem}`, {
+        hint: "Use letters, digits and dashes, start with a letter, at most 63 characters",
+      });
+    }
+    const before = new Set((await this.list()).filter((w) => w.name === name).map((w) => w.id));
+    const policy = this.#o.retry;
+    const started = Date.now();
+    const endpoint = `POST ${WORKSPACE_PATHS.create}`;
+    for (let attempt = 1; ; attempt++) {
+      let failure: WallarooError;
+      let retryAfterMs: number | undefined;
+      let outcomeUnknown = false;
+      try {
+        const res = await this.#exchange("create", { workspace_name: name }, this.#onceTransport());
+        if (res.status >= 200 && res.status < 300) {
+          const body = parseBody(CreateWorkspaceResponseSchema, res.text, endpoint, res.status, this.#o.redact);
+          return { id: body.workspace_id };
+        }
+        failure = this.#errorFor("create", res, `workspace '${name}'`, attempt);
+        if (res.status === 400) {
+          // A re-sent create may meet our own earlier attempt (servers with unique names), or a name taken before.
+          const now = await this.list().catch(() => undefined);
+          const taken = now?.filter((w) => w.name === name).map((w) => w.id) ?? [];
+          const mine = taken.filter((id) => !before.has(id));
+          if (attempt > 1 && mine.length === 1) return { id: mine[0], recovered: true };
+          if (taken.length > 0) {
+            throw new WorkspaceNameTakenError(
+              `A Wallaroo workspace named '${name}' already exists (id ${taken.join(", ")}) and the server refused another`,
+              {
+                endpoint,
+                status: res.status,
+                serverMessage: failure.serverMessage,
+                workspaceName: name,
+                existingWorkspaceIds: taken,
+                hint: "Use the existing workspace (getWorkspaceByName), or choose another name",
+              },
+            );
+          }
+          throw failure;
+        }
+        if (res.status === 502 || res.status === 504) outcomeUnknown = true;
+        else if (res.status === 429 || res.status === 503) retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+        else throw failure;
+      } catch (e) {
+        if (!(e instanceof NetworkError)) throw e;
+        if (!isRetryableNetworkCode(e.networkCode)) throw e;
+        failure = e;
+        outcomeUnknown = !NOT_SENT.has(e.networkCode ?? "");
+      }
+      const mayResend = mayRetry(policy, attempt, started, retryAfterMs);
+      if (!outcomeUnknown) {
+        if (!mayResend) throw failure;
+        await sleep(backoffDelay(policy, attempt, retryAfterMs));
+        continue;
+      }
+      // Looked up after a wait, so a slow server has had time to finish the attempt; also after the last attempt.
+      await sleep(backoffDelay(policy, attempt));
+      let now: WallarooWorkspace[];
+      try {
+        now = await this.list();
+      } catch (e) {
+        throw this.#unknownOutcome(failure, name, e);
+      }
+      const mine = now.filter((w) => w.name === name && !before.has(w.id)).map((w) => w.id);
+      if (mine.length === 1) return { id: mine[0], recovered: true };
+      if (mine.length > 1) {
+        throw new AmbiguousWorkspaceNameError(
+          `After a lost answer, ${mine.length} new Wallaroo workspaces named '${name}' appeared (ids ${mine.join(", ")}); which one this call created cannot be told`,
+          {
+            endpoint,
+            workspaceName: name,
+            workspaceIds: mine,
+            hint: "Something else is creating workspaces of that name at the same time; keep one and archive the others",
+          },
+        );
+      }
+      if (!mayResend) throw this.#unknownOutcome(failure, name);
+    }
+  }
+
+  async members(workspaceId: number): Promise<WorkspaceMember[]> {
+    checkId(workspaceId);
+    let p = this.#members.get(workspaceId);
+    if (!p) {
+      const fetching = this.#fetchMembers(workspaceId).finally(() => {
+        if (this.#members.get(workspaceId) === fetching) this.#members.delete(workspaceId);
+      });
+      this.#members.set(workspaceId, (p = fetching));
+    }
+    // Copies: callers sharing one answer must not see each other's changes to it.
+    return (await p).map((m) => ({ ...m }));
+  }
+
+  /** Makes the user a member with `role`: adds them, or changes their role. */
+  async addMember(workspaceId: number, email: string, role: WorkspaceRole): Promise<void> {
+    checkId(workspaceId);
+    if (role !== "owner" && role !== "collaborator")
+      throw new BadRequestError(`Workspace role must be "owner" or "collaborator", not ${JSON.stringify(role)}`);
+    const e = normalizeEmail(email);
+    const problem = emailProblem(e);
+    if (problem) throw new BadRequestError(`Cannot add '${email}' to workspace ${workspaceId}: the email ${problem}`);
+    try {
+      await this.#addUser(workspaceId, e, role);
+    } catch (err) {
+      if (!(err instanceof BadRequestError) || err.status !== 400) throw err;
+      // The server may refuse an existing member (as the SDK does): then the role is changed by remove + add.
+      const diagnosed = await this.#diagnose(workspaceId, e, err);
+      if (diagnosed.kind !== "user") throw diagnosed.error;
+      const current = (await this.#fetchMembers(workspaceId).catch(() => undefined))?.find(
+        (m) => m.userId === diagnosed.user.id,
+      );
+      if (!current) throw err;
+      if (current.role === role) return;
+      await this.#removeUser(workspaceId, e);
+      try {
+        await this.#addUser(workspaceId, e, role);
+      } catch (again) {
+        const w = again as WallarooError;
+        throw new ServerError(
+          `'${e}' was removed from workspace ${workspaceId} to change their role from ${current.role} to ${role}, and adding them back failed: they are no longer a member`,
+          {
+            endpoint: w.endpoint,
+            status: w.status,
+            serverMessage: w.serverMessage,
+            cause: again,
+            hint: `Run again to add them as ${role}`,
+          },
+        );
+      }
+    } finally {
+      this.#members.delete(workspaceId);
+    }
+  }
+
+  /** Removes the user from the workspace; a non-member (or an unknown email) is not an error. */
+  async removeMember(workspaceId: number, email: string): Promise<void> {
+    checkId(workspaceId);
+    const e = normalizeEmail(email);
+    try {
+      await this.#removeUser(workspaceId, e);
+    } catch (err) {
+      if (!(err instanceof BadRequestError) || err.status !== 400) throw err;
+      const diagnosed = await this.#diagnose(workspaceId, e, err);
+      if (diagnosed.kind === "no-user") return;
+      if (diagnosed.kind === "error") throw diagnosed.error;
+      throw err;
+    } finally {
+      this.#members.delete(workspaceId);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#once?.close();
+  }
+
+  // ---- internals ----
+
+  #onceTransport(): Transport {
+    const o = this.#o.transportOptions;
+    this.#once ??= new Transport({ ...o, retry: { ...o.retry, maxAttempts: 1 } });
+    return this.#once;
+  }
+
+  async #fetchMembers(workspaceId: number): Promise<WorkspaceMember[]> {
+    try {
+      const body = await this.#call(
+        "list_users",
+        { workspace_id: workspaceId },
+        ListWorkspaceUsersResponseSchema,
+        `workspace ${workspaceId}`,
+      );
+      return body.users.map((u) => ({ userId: u.user_id, role: u.user_type }));
+    } catch (err) {
+      if (!(err instanceof BadRequestError) || err.status !== 400) throw err;
+      const diagnosed = await this.#diagnose(workspaceId, undefined, err);
+      throw diagnosed.kind === "error" ? diagnosed.error : err;
+    }
+  }
+
+  async #addUser(workspaceId: number, email: string, role: WorkspaceRole): Promise<void> {
+    await this.#call(
+      "add_user",
+      { workspace_id: workspaceId, email, user_type: API_ROLE[role] },
+      AddWorkspaceUserResponseSchema,
+      `'${email}' to workspace ${workspaceId}`,
+    );
+  }
+
+  async #removeUser(workspaceId: number, email: string): Promise<void> {
+    await this.#call(
+      "remove_user",
+      { workspace_id: workspaceId, email },
+      RemoveWorkspaceUserResponseSchema,
+      `'${email}' from workspace ${workspaceId}`,
+    );
+  }
+
+  /**
+   * Explains a 400 by looking: a workspace missing from a well-formed `list`, then a user
+   * missing from a well-formed user listing. When a lookup fails, the server's own error stands.
+   */
+  async #diagnose(
+    workspaceId: number,
+    email: string | undefined,
+    original: WallarooError,
+  ): Promise<
+    | { kind: "error"; error: WallarooError }
+    | { kind: "no-user"; error: NotFoundError }
+    | { kind: "user"; user: { id: string } }
+  > {
+    let all: WallarooWorkspace[];
+    try {
+      all = await this.list();
+    } catch {
+      return { kind: "error", error: original };
+    }
+    if (!all.some((w) => w.id === workspaceId)) {
+      return {
+        kind: "error",
+        error: new WorkspaceNotFoundError(
+          `Wallaroo workspace ${workspaceId} does not exist (it is not among the workspaces this account can see)`,
+          {
+            endpoint: original.endpoint,
+            status: original.status,
+            serverMessage: original.serverMessage,
+            workspaceId,
+            hint: "Check the workspace id; a workspace the account is not a member of may be hidden from it",
+          },
+        ),
+      };
+    }
+    if (email === undefined) return { kind: "error", error: original };
+    let user: { id: string } | null;
+    try {
+      user = await this.#o.findUserByEmail(email);
+    } catch {
+      return { kind: "error", error: original };
+    }
+    if (!user) {
+      const error = new NotFoundError(`No Wallaroo user has the email '${email}'`, {
+        endpoint: original.endpoint,
+        status: original.status,
+        serverMessage: original.serverMessage,
+        hint: "Invite the user first (a wallaroo.User), then add them to the workspace",
+      });
+      return { kind: "no-user", error };
+    }
+    return { kind: "user", user };
+  }
+
+  /** An authenticated exchange; on 401 the token is renewed once and the request repeated. */
+  async #exchange(op: WorkspaceOp, body: unknown, transport = this.#o.transport): Promise<HttpResponse> {
+    const base = this.#o.url;
+    const url = new URL(base.pathname.replace(/\/$/, "") + WORKSPACE_PATHS[op], base);
+    const payload = JSON.stringify(body);
+    let used = "";
+    const send = () =>
+      transport.send({
+        url,
+        endpoint: `POST ${WORKSPACE_PATHS[op]}`,
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: payload,
+        authorization: async () => `Bearer ${(used = await this.#o.tokens.token())}`,
+      });
+    const res = await send();
+    if (res.status !== 401 || !this.#o.tokens.invalidate(used)) return res;
+    const again = await send();
+    return { ...again, attempts: again.attempts + res.attempts };
+  }
+
+  async #call<S extends z.ZodType>(op: WorkspaceOp, body: unknown, schema: S, what: string): Promise<z.output<S>> {
+    const res = await this.#exchange(op, body);
+    if (res.status >= 200 && res.status < 300)
+      return parseBody(schema, res.text, `POST ${WORKSPACE_PATHS[op]}`, res.status, this.#o.redact);
+    throw this.#errorFor(op, res, what, res.attempts);
+  }
+
+  /**
+   * Maps a non-2xx answer. The API declares 200, 400, 401 and 500 only: anything else
+   * (a 404 from a wrong path, a redirect) says the address is not the workspace API.
+   */
+  #errorFor(op: WorkspaceOp, res: HttpResponse, what: string, attempts: number): WallarooError {
+    const endpoint = `POST ${WORKSPACE_PATHS[op]}`;
+    const serverMessage = this.#o.redact(serverMessageOf(res.text));
+    const d = { endpoint, status: res.status, serverMessage };
+    const s = res.status;
+    const action = ACTIONS[op];
+    if (s === 401)
+      return new AuthenticationError("The Wallaroo API refused the credentials", { ...d, hint: this.#o.authHint });
+    if (s === 403)
+      return new AuthenticationError(`The Wallaroo API refused to ${action} ${what}`, {
+        ...d,
+        hint: "The account may lack the right to manage this workspace; use an owner's or an administrator's credentials",
+      });
+    if (s === 400) return new BadRequestError(`The Wallaroo API rejected the request to ${action} ${what}`, d);
+    if (s === 429 || s >= 500) {
+      const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
+      return new ServerError(`The Wallaroo API failed to ${action} ${what}${retried}`, {
+        ...d,
+        hint:
+          s === 429
+            ? "The server kept limiting the request rate; run again later or with less parallelism"
+            : "The server is unhealthy or overloaded; try again later",
+      });
+    }
+    const location = res.headers.location;
+    const body = this.#o.redact(summarizeBody(res.text, 120)) || "(empty body)";
+    return new InvalidResponseError(
+      `The server answered HTTP ${s} to ${action} ${what}, which the Wallaroo workspace API never answers`,
+      {
+        endpoint,
+        status: s,
+        serverMessage: s >= 300 && s < 400 && location ? `redirect to ${String(location)}` : body,
+        hint:
+          s >= 300 && s < 400
+            ? "Check wallaroo:url (WALLAROO_URL): use the address the redirect points at (often https)"
+            : "Check that wallaroo:url (WALLAROO_URL) is the Wallaroo API endpoint and that this Wallaroo version has the workspace API",
+      },
+    );
+  }
+
+  #unknownOutcome(failure: WallarooError, name: string, lookupError?: unknown): WallarooError {
+    return new ServerError(
+      lookupError
+        ? `Creating Wallaroo workspace '${name}' may or may not have succeeded: the answer was lost and the lookup that would tell failed; it was not re-sent, to avoid creating it twice`
+        : `Creating Wallaroo workspace '${name}' may or may not have succeeded: every answer was lost, and the workspace was not listed afterwards`,
+      {
+        endpoint: failure.endpoint ?? `POST ${WORKSPACE_PATHS.create}`,
+        status: failure.status,
+        serverMessage: failure.serverMessage,
+        cause: lookupError ?? failure,
+        hint: `Check with getWorkspaceByName('${name}') before trying again`,
+      },
+    );
+  }
+}
+
+const ACTIONS: Record<WorkspaceOp, string> = {
+  list: "list",
+  create: "create",
+  add_user: "add",
+  list_users: "list the members of",
+  remove_user: "remove",
+};
+
+function checkId(id: number): void {
+  if (!Number.isSafeInteger(id))
+    throw new BadRequestError(`A workspace id is an integer, not ${JSON.stringify(id)}`, {
+      hint: "Pass the id that listWorkspaces / createWorkspace returned",
+    });
+}
+
+function mayRetry(policy: RetryPolicy, attempt: number, started: number, retryAfterMs?: number): boolean {
+  if (attempt >= policy.maxAttempts) return false;
+  if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return false;
+  const nextAt = Date.now() + Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, policy.baseDelayMs));
+  return nextAt - started <= policy.maxElapsedMs;
+}
