@@ -13,7 +13,7 @@
  */
 import { createRequire } from "module";
 import * as path from "path";
-import type { ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
+import type { AliasSpec, ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -68,6 +68,30 @@ const recordError = (e: unknown) => {
 process.on("uncaughtException", recordError);
 process.on("unhandledRejection", recordError);
 
+/**
+ * The request's aliases: `aliases` (specs or URNs; the mock monitor says it supports
+ * alias specs, so the SDK sends these) and the older `aliasURNs`.
+ */
+function aliasesOf(r: any): AliasSpec[] {
+  const out: AliasSpec[] = (r.getAliasurnsList?.() ?? []).map((urn: string) => ({ urn }));
+  for (const a of r.getAliasesList?.() ?? []) {
+    if (a.hasUrn()) {
+      out.push({ urn: a.getUrn() });
+    } else if (a.hasSpec()) {
+      const s = a.getSpec();
+      out.push({
+        name: s.getName() || undefined,
+        type: s.getType() || undefined,
+        project: s.getProject() || undefined,
+        stack: s.getStack() || undefined,
+        parentUrn: s.getParenturn() || undefined,
+        noParent: s.getNoparent() || undefined,
+      });
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const pulumi = req("@pulumi/pulumi");
   const pulumiDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
@@ -118,7 +142,7 @@ async function main(): Promise<void> {
         importId: r.getImportid() || undefined,
         retainOnDelete: r.getRetainondelete(),
         version: r.getVersion() || undefined,
-        aliases: (r.getAliasurnsList?.() ?? []) as string[],
+        aliases: aliasesOf(r),
       };
       const res = reply(
         await ask({
