@@ -26,6 +26,9 @@ describe("harness: renames and the aliases option", function () {
     const opsBefore = w.ops();
 
     await w.setSpec([{ name: "a2", args: ARGS, opts: { aliases: [{ name: "a" }] } }]);
+    const p = assertOk(await e.preview("index.js"));
+    assert.deepStrictEqual([p.same, p.created, p.deleted], [[urnOf(w, "a2")], [], []], "the preview agrees");
+    assert.deepStrictEqual(e.urns(COUNTER_TYPE), [urnOf(w, "a")], "and changes nothing");
     const s = assertOk(await e.up("index.js"));
     assert.deepStrictEqual(s.same, [urnOf(w, "a2")]);
     assert.deepStrictEqual([s.created, s.deleted, s.updated, s.replaced], [[], [], [], []]);
@@ -46,7 +49,7 @@ describe("harness: renames and the aliases option", function () {
     assert.deepStrictEqual(w.ops(), [...opsBefore, `update ${id} A`], "no create or delete reached the provider");
     assert.strictEqual(e.metrics.grpcCalls.Create, 1);
     assert.strictEqual(e.metrics.grpcCalls.Delete, undefined);
-    assert.strictEqual(e.metrics.grpcCalls.Diff, 2);
+    assert.strictEqual(e.metrics.grpcCalls.Diff, 3, "preview, rename, rename with a change");
     assert.deepStrictEqual(Object.keys(w.records()), [id]);
   });
 
