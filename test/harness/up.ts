@@ -13,7 +13,7 @@
  * Create/Update/Delete. Alias matching is in ./aliases.ts, the choice of step
  * in ./plan.ts.
  */
-import { AliasBook, findOld } from "./aliases";
+import { AliasBook, findOld, type OldLookup } from "./aliases";
 import type { ResourceState } from "./checkpoint";
 import { runDeletes } from "./deletes";
 import { operationHost, parallelism, runOperation, Semaphore, type EngineCore } from "./operation";
@@ -90,7 +90,7 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
         }
         seen.add(urn);
         // Old state found here, synchronously, so that alias claims are settled in registration order.
-        let found: ReturnType<typeof findOld>;
+        let found: OldLookup;
         try {
           found = m.kind === "read" ? {} : findOld(state, book, olds, seen, { ...m, urn, ...m.options });
         } catch (e) {
@@ -104,9 +104,7 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
                 ? await sem.run(() =>
                     applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options }),
                   )
-                : await sem.run(() =>
-                    planRegister(core, ctx, { urn, m, ...found, preview, pendingDeletes: pendingDeletes }),
-                  );
+                : await sem.run(() => planRegister(core, ctx, { urn, m, ...found, preview, pendingDeletes }));
             reply({ kind: "registered", reqId: m.reqId, urn, id: res.id, state: res.outputs });
           } catch (e) {
             fail(errorMessage(e));
