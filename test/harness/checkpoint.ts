@@ -79,45 +79,41 @@ export class SecretsCrypter {
 
   /** Wire value → checkpoint value (secrets encrypted). */
   encryptValue(v: WireValue): WireValue {
-    if (isSecret(v)) {
-      return { [SIG_KEY]: SECRET_SIG, ciphertext: this.encrypt(JSON.stringify(v.value)) };
-    }
-    if (Array.isArray(v)) {
-      return v.map((e) => this.encryptValue(e));
-    }
-    if (typeof v === "object" && v !== null) {
-      const out: WireObject = {};
-      for (const [k, e] of Object.entries(v)) {
-        out[k] = this.encryptValue(e);
-      }
-      return out;
-    }
-    return v;
+    return mapSpecial(v, (x) =>
+      isSecret(x) ? { [SIG_KEY]: SECRET_SIG, ciphertext: this.encrypt(JSON.stringify(x.value)) } : undefined,
+    );
   }
 
   /** Checkpoint value → wire value (secrets decrypted, still wrapped as secrets). */
   decryptValue(v: WireValue): WireValue {
-    if (
-      typeof v === "object" &&
-      v !== null &&
-      !Array.isArray(v) &&
-      v[SIG_KEY] === SECRET_SIG &&
-      typeof v.ciphertext === "string"
-    ) {
-      return { [SIG_KEY]: SECRET_SIG, value: JSON.parse(this.decrypt(v.ciphertext)) } as unknown as WireValue;
-    }
-    if (Array.isArray(v)) {
-      return v.map((e) => this.decryptValue(e));
-    }
-    if (typeof v === "object" && v !== null) {
-      const out: WireObject = {};
-      for (const [k, e] of Object.entries(v)) {
-        out[k] = this.decryptValue(e);
-      }
-      return out;
-    }
-    return v;
+    return mapSpecial(v, (x) =>
+      isSecret(x) && typeof (x as { ciphertext?: unknown }).ciphertext === "string"
+        ? ({
+            [SIG_KEY]: SECRET_SIG,
+            value: JSON.parse(this.decrypt((x as unknown as { ciphertext: string }).ciphertext)),
+          } as unknown as WireValue)
+        : undefined,
+    );
   }
+}
+
+/** Copies a value deeply, replacing each part for which `special` returns a value (and not recursing into it). */
+function mapSpecial(v: WireValue, special: (v: WireValue) => WireValue | undefined): WireValue {
+  const s = special(v);
+  if (s !== undefined) {
+    return s;
+  }
+  if (Array.isArray(v)) {
+    return v.map((e) => mapSpecial(e, special));
+  }
+  if (typeof v === "object" && v !== null) {
+    const out: WireObject = {};
+    for (const [k, e] of Object.entries(v)) {
+      out[k] = mapSpecial(e, special);
+    }
+    return out;
+  }
+  return v;
 }
 
 export function toCheckpoint(stack: string, resources: ResourceState[], crypter: SecretsCrypter): Checkpoint {

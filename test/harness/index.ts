@@ -21,4 +21,4 @@ export * from "./consumer";
 export * from "./providerHost";
 export * from "./checkpoint";
 export * from "./engine";
-export type { RegisterOptions } from "./protocol";
+export type { AliasSpec, RegisterOptions } from "./protocol";

@@ -13,7 +13,7 @@
  */
 import { createRequire } from "module";
 import * as path from "path";
-import type { ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
+import type { AliasSpec, ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -68,6 +68,34 @@ const recordError = (e: unknown) => {
 process.on("uncaughtException", recordError);
 process.on("unhandledRejection", recordError);
 
+/**
+ * The request's aliases: `aliases` (specs or URNs; the mock monitor says it supports
+ * alias specs, so the SDK sends these) and the older `aliasURNs`.
+ */
+function aliasesOf(r: any): AliasSpec[] {
+  const out: AliasSpec[] = (r.getAliasurnsList?.() ?? []).map((urn: string) => ({ urn }));
+  for (const a of r.getAliasesList?.() ?? []) {
+    if (a.hasUrn()) {
+      out.push({ urn: a.getUrn() });
+    } else if (a.hasSpec()) {
+      const s = a.getSpec();
+      out.push({
+        name: s.getName() || undefined,
+        type: s.getType() || undefined,
+        project: s.getProject() || undefined,
+        stack: s.getStack() || undefined,
+        parentUrn: s.getParenturn() || undefined,
+        noParent: s.getNoparent() || undefined,
+      });
+    }
+  }
+  return out;
+}
+
+const typeAndName = (r: any): { type: string; name: string } => ({ type: r.getType(), name: r.getName() });
+/** A request's Struct as a plain object (an absent one as {}). */
+const plain = (struct: any) => (struct ? struct.toJavaScript() : {});
+
 async function main(): Promise<void> {
   const pulumi = req("@pulumi/pulumi");
   const pulumiDir = path.dirname(req.resolve("@pulumi/pulumi/package.json"));
@@ -104,8 +132,22 @@ async function main(): Promise<void> {
     return { urn: resp.urn, id: resp.id ?? "", state: resp.state ?? {} };
   };
 
-  monitor.registerResource = async (r: any, callback: (err: any, resp?: any) => void) => {
-    try {
+  /** Asks the engine and records its answer in the mock monitor's table, where the SDK looks resources up. */
+  const register = async (m: AskMessage) => {
+    const res = reply(await ask(m));
+    monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
+    return res;
+  };
+  /** Answers a monitor call with the response `build` makes, or with its error. */
+  type Callback = (err: any, resp?: any) => void;
+  const answer = (callback: Callback, build: () => Promise<any>) =>
+    build().then(
+      (resp) => callback(null, resp),
+      (err) => callback(err, undefined),
+    );
+
+  monitor.registerResource = (r: any, callback: Callback) =>
+    answer(callback, async () => {
       const options: RegisterOptions = {
         parent: r.getParent() || undefined,
         provider: r.getProvider() || undefined,
@@ -118,58 +160,44 @@ async function main(): Promise<void> {
         importId: r.getImportid() || undefined,
         retainOnDelete: r.getRetainondelete(),
         version: r.getVersion() || undefined,
-        aliases: (r.getAliasurnsList?.() ?? []) as string[],
+        aliases: aliasesOf(r),
       };
-      const res = reply(
-        await ask({
-          kind: "register",
-          type: r.getType(),
-          name: r.getName(),
-          custom: r.getCustom(),
-          inputs: r.getObject() ? r.getObject().toJavaScript() : {},
-          options,
-        }),
-      );
-      monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
+      const res = await register({
+        kind: "register",
+        ...typeAndName(r),
+        custom: r.getCustom(),
+        inputs: plain(r.getObject()),
+        options,
+      });
       const response = new resproto.RegisterResourceResponse();
       response.setUrn(res.urn);
       response.setId(res.id);
       response.setObject(structproto.Struct.fromJavaScript(res.state));
-      callback(null, response);
-    } catch (err) {
-      callback(err, undefined);
-    }
-  };
+      return response;
+    });
 
-  monitor.readResource = async (r: any, callback: (err: any, resp?: any) => void) => {
-    try {
-      const res = reply(
-        await ask({
-          kind: "read",
-          type: r.getType(),
-          name: r.getName(),
-          id: r.getId(),
-          inputs: r.getProperties() ? r.getProperties().toJavaScript() : {},
-          options: {
-            parent: r.getParent() || undefined,
-            provider: r.getProvider() || undefined,
-            dependencies: r.getDependenciesList(),
-            additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
-          },
-        }),
-      );
-      monitor.resources.set(res.urn, { urn: res.urn, id: res.id || null, state: res.state });
+  monitor.readResource = (r: any, callback: Callback) =>
+    answer(callback, async () => {
+      const res = await register({
+        kind: "read",
+        ...typeAndName(r),
+        id: r.getId(),
+        inputs: plain(r.getProperties()),
+        options: {
+          parent: r.getParent() || undefined,
+          provider: r.getProvider() || undefined,
+          dependencies: r.getDependenciesList(),
+          additionalSecretOutputs: r.getAdditionalsecretoutputsList(),
+        },
+      });
       const response = new resproto.ReadResourceResponse();
       response.setUrn(res.urn);
       response.setProperties(structproto.Struct.fromJavaScript(res.state));
-      callback(null, response);
-    } catch (err) {
-      callback(err, undefined);
-    }
-  };
+      return response;
+    });
 
-  monitor.registerResourceOutputs = (r: any, callback: (err: any, resp?: any) => void) => {
-    const outputs = r.getOutputs() ? r.getOutputs().toJavaScript() : {};
+  monitor.registerResourceOutputs = (r: any, callback: Callback) => {
+    const outputs = plain(r.getOutputs());
     send({ kind: "outputs", urn: r.getUrn(), outputs });
     const entry = monitor.resources.get(r.getUrn());
     if (entry) {

@@ -15,8 +15,18 @@ export interface RegisterOptions {
   importId?: string;
   retainOnDelete?: boolean;
   version?: string;
-  aliases?: string[];
+  /** The `aliases` option as the SDK sends it (`RegisterResourceRequest.aliases`, alias.proto). */
+  aliases?: AliasSpec[];
 }
+
+/**
+ * One alias: an old URN in full, or the parts of it that differ from the
+ * resource's own (name, type, parent, project, stack); absent parts are the
+ * resource's. `noParent`: the resource had no parent.
+ */
+export type AliasSpec =
+  | { urn: string }
+  | { name?: string; type?: string; project?: string; stack?: string; parentUrn?: string; noParent?: boolean };
 
 export type ChildToParent =
   | {

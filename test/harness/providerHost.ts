@@ -11,120 +11,29 @@
  * the host returns (`annotateSecrets`).
  */
 import { spawn, ChildProcess } from "child_process";
-import { createRequire } from "module";
 import * as fs from "fs";
 import * as path from "path";
+import {
+  CheckFailure,
+  CheckResult,
+  ConfigureResult,
+  CreateResult,
+  DiffResult,
+  InitFailure,
+  loadPulumiProto,
+  ProcessMemory,
+  ProviderHostError,
+  ProviderMethod,
+  PulumiProto,
+  readProcessMemory,
+  ReadResult,
+  StartProviderHostOptions,
+} from "./providerHostTypes";
 import { annotateSecrets, secret, toWireObject, unwrapSecrets, WireObject, WireValue } from "./wire";
 
-export type ProviderMethod = "Configure" | "Check" | "Diff" | "Create" | "Read" | "Update" | "Delete";
-
-export interface StartProviderHostOptions {
-  /** The consumer project (program) directory: working directory of the host. */
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
-  /** Engine address given as the host's argument. Nothing listens there (the host never calls back). */
-  engineAddress?: string;
-  /** Time allowed for the host to print its port. Default 20 s. */
-  startTimeoutMs?: number;
-  /** Extra node arguments (e.g. `--max-old-space-size`). */
-  nodeArgs?: string[];
-  /** Called for every gRPC call made (benchmarks count them). */
-  onCall?: (method: ProviderMethod, ms: number) => void;
-}
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-export interface CheckResult {
-  inputs: WireObject;
-  failures: CheckFailure[];
-}
-
-export type DiffChanges = "unknown" | "none" | "some";
-
-export interface DiffResult {
-  changes: DiffChanges;
-  replaces: string[];
-  stables: string[];
-  deleteBeforeReplace: boolean;
-  diffs: string[];
-}
-
-export interface CreateResult {
-  id: string;
-  properties: WireObject;
-}
-
-export interface ReadResult {
-  id: string;
-  properties: WireObject;
-  /** Present only when the provider's read returned inputs. */
-  inputs?: WireObject;
-}
-
-export interface ConfigureResult {
-  acceptSecrets: boolean;
-  acceptResources: boolean;
-  supportsPreview: boolean;
-}
-
-/**
- * A resource the provider created but could not finish (`ErrorResourceInitFailed`,
- * which the dynamic host sends for an error with `id` and `properties`): the
- * engine keeps it in the state with its id and init errors.
- */
-export interface InitFailure {
-  id: string;
-  properties: WireObject;
-  reasons: string[];
-}
-
-/** Error raised when a gRPC call to the host fails; `message` is the host's message. */
-export class ProviderHostError extends Error {
-  /** Present when the host reported ErrorResourceInitFailed (Create, Update). */
-  initFailed?: InitFailure;
-  constructor(
-    readonly method: ProviderMethod,
-    message: string,
-    readonly code?: number,
-    readonly details?: string,
-  ) {
-    super(message);
-    this.name = "ProviderHostError";
-  }
-}
+export * from "./providerHostTypes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-interface PulumiProto {
-  grpc: any;
-  providerGrpc: any;
-  providerPb: any;
-  structPb: any;
-  statusPb: any;
-}
-
-const protoCache = new Map<string, PulumiProto>();
-
-/** Loads the gRPC stubs from the consumer project's own copy of @pulumi/pulumi. */
-export function loadPulumiProto(cwd: string): PulumiProto {
-  const pkgJson = path.join(cwd, "node_modules", "@pulumi", "pulumi", "package.json");
-  const real = fs.realpathSync(pkgJson);
-  let p = protoCache.get(real);
-  if (!p) {
-    const req = createRequire(real);
-    p = {
-      grpc: req("@grpc/grpc-js"),
-      providerGrpc: req("./proto/provider_grpc_pb.js"),
-      providerPb: req("./proto/provider_pb.js"),
-      structPb: req("google-protobuf/google/protobuf/struct_pb"),
-      statusPb: req("./proto/status_pb.js"),
-    };
-    protoCache.set(real, p);
-  }
-  return p;
-}
 
 export class ProviderHost {
   /** Everything the host wrote on stdout (after the port line) and stderr. */
@@ -256,9 +165,7 @@ export class ProviderHost {
     randomSeed?: Uint8Array,
   ): Promise<CheckResult> {
     const pb = this.proto.providerPb;
-    const req = new pb.CheckRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
+    const req = this.resourceRequest(new pb.CheckRequest(), urn);
     req.setOlds(this.outgoing(olds));
     req.setNews(this.outgoing(news));
     if (randomSeed) {
@@ -282,16 +189,7 @@ export class ProviderHost {
     ignoreChanges: string[] = [],
   ): Promise<DiffResult> {
     const pb = this.proto.providerPb;
-    const req = new pb.DiffRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
-    req.setId(id);
-    req.setOlds(this.outgoing(olds));
-    req.setNews(this.outgoing(news));
-    if (oldInputs) {
-      req.setOldInputs(this.outgoing(oldInputs));
-    }
-    req.setIgnorechangesList(ignoreChanges);
+    const req = this.changeRequest(new pb.DiffRequest(), { urn, id, olds, news, oldInputs, ignoreChanges });
     const resp = await this.unary("Diff", "diff", req);
     const C = pb.DiffResponse.DiffChanges;
     const c = resp.getChanges();
@@ -306,9 +204,7 @@ export class ProviderHost {
 
   async create(urn: string, props: Record<string, unknown>, preview = false): Promise<CreateResult> {
     const pb = this.proto.providerPb;
-    const req = new pb.CreateRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
+    const req = this.resourceRequest(new pb.CreateRequest(), urn);
     req.setProperties(this.outgoing(props));
     req.setPreview(preview);
     const resp = await this.unary("Create", "create", req).catch((e: unknown) => {
@@ -332,10 +228,7 @@ export class ProviderHost {
     inputs?: Record<string, unknown>,
   ): Promise<ReadResult> {
     const pb = this.proto.providerPb;
-    const req = new pb.ReadRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
-    req.setId(id);
+    const req = this.resourceRequest(new pb.ReadRequest(), urn, id);
     // Like the engine (MarshalProperties of a nil map gives an empty Struct), always send both structs.
     req.setProperties(this.outgoing(props ?? {}));
     req.setInputs(this.outgoing(inputs ?? {}));
@@ -363,18 +256,15 @@ export class ProviderHost {
     oldInputs?: Record<string, unknown>,
     opts: { preview?: boolean; ignoreChanges?: string[] } = {},
   ): Promise<{ properties: WireObject }> {
-    const pb = this.proto.providerPb;
-    const req = new pb.UpdateRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
-    req.setId(id);
-    req.setOlds(this.outgoing(olds));
-    req.setNews(this.outgoing(news));
-    if (oldInputs) {
-      req.setOldInputs(this.outgoing(oldInputs));
-    }
+    const req = this.changeRequest(new this.proto.providerPb.UpdateRequest(), {
+      urn,
+      id,
+      olds,
+      news,
+      oldInputs,
+      ignoreChanges: opts.ignoreChanges ?? [],
+    });
     req.setPreview(opts.preview ?? false);
-    req.setIgnorechangesList(opts.ignoreChanges ?? []);
     const resp = await this.unary("Update", "update", req);
     return { properties: this.incoming(resp.getProperties(), toWireObject(news)) };
   }
@@ -386,10 +276,7 @@ export class ProviderHost {
     oldInputs?: Record<string, unknown>,
   ): Promise<void> {
     const pb = this.proto.providerPb;
-    const req = new pb.DeleteRequest();
-    req.setUrn(urn);
-    this.setNameType(req, urn);
-    req.setId(id);
+    const req = this.resourceRequest(new pb.DeleteRequest(), urn, id);
     req.setProperties(this.outgoing(props));
     if (oldInputs) {
       req.setOldInputs(this.outgoing(oldInputs));
@@ -449,6 +336,38 @@ export class ProviderHost {
     return undefined;
   }
 
+  /** The fields Diff and Update share: the resource (urn, name, type, id), its old outputs and inputs, the new inputs. */
+  private changeRequest(
+    req: any,
+    c: {
+      urn: string;
+      id: string;
+      olds: Record<string, unknown>;
+      news: Record<string, unknown>;
+      oldInputs?: Record<string, unknown>;
+      ignoreChanges: string[];
+    },
+  ): any {
+    this.resourceRequest(req, c.urn, c.id);
+    req.setOlds(this.outgoing(c.olds));
+    req.setNews(this.outgoing(c.news));
+    if (c.oldInputs) {
+      req.setOldInputs(this.outgoing(c.oldInputs));
+    }
+    req.setIgnorechangesList(c.ignoreChanges);
+    return req;
+  }
+
+  /** Sets the fields every resource request carries: urn, type and name (from the urn), and the id if given. */
+  private resourceRequest(req: any, urn: string, id?: string): any {
+    req.setUrn(urn);
+    this.setNameType(req, urn);
+    if (id !== undefined) {
+      req.setId(id);
+    }
+    return req;
+  }
+
   private setNameType(req: any, urn: string): void {
     const parts = urn.split("::");
     if (parts.length >= 4) {
@@ -491,24 +410,6 @@ export class ProviderHost {
         }
       });
     });
-  }
-}
-
-export interface ProcessMemory {
-  /** Peak resident set size (VmHWM), kB. */
-  peakRssKb: number;
-  /** Current resident set size (VmRSS), kB. */
-  rssKb: number;
-}
-
-/** Reads VmHWM / VmRSS of a process from /proc (Linux only; undefined elsewhere or if gone). */
-export function readProcessMemory(pid: number): ProcessMemory | undefined {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
-    return { peakRssKb: kb("VmHWM"), rssKb: kb("VmRSS") };
-  } catch {
-    return undefined;
   }
 }
 

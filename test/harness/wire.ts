@@ -43,27 +43,23 @@ export function isUnknown(v: unknown): boolean {
 }
 
 export function containsSecrets(v: unknown): boolean {
-  if (isSecret(v)) {
-    return true;
-  }
-  if (Array.isArray(v)) {
-    return v.some(containsSecrets);
-  }
-  if (typeof v === "object" && v !== null) {
-    return Object.values(v).some(containsSecrets);
-  }
-  return false;
+  return deepSome(v, isSecret);
 }
 
 export function containsUnknowns(v: unknown): boolean {
-  if (v === UNKNOWN) {
+  return deepSome(v, isUnknown);
+}
+
+/** True when `pred` holds for the value or for anything inside it. */
+function deepSome(v: unknown, pred: (v: unknown) => boolean): boolean {
+  if (pred(v)) {
     return true;
   }
   if (Array.isArray(v)) {
-    return v.some(containsUnknowns);
+    return v.some((e) => deepSome(e, pred));
   }
   if (typeof v === "object" && v !== null) {
-    return Object.values(v).some(containsUnknowns);
+    return Object.values(v).some((e) => deepSome(e, pred));
   }
   return false;
 }

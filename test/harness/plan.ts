@@ -1,0 +1,148 @@
+/**
+ * Decides what one resource registration becomes: check the new inputs, diff
+ * them against the old state, and choose create, same, update or replace;
+ * ./steps.ts then applies that choice.
+ *
+ * Reproduces pulumi/pulumi's step generator (pkg/resource/deploy/step_generator.go:
+ * `generateResourceSteps`, `continueStepsFromDiff`, `diff`): components and
+ * explicit providers take no provider calls; `import` is a Read with an id and
+ * no state (facts file, "The host that runs the provider"); `ignoreChanges`
+ * keeps old input values before Check; the provider's Diff decides, or, when it
+ * answers "unknown", the engine compares the inputs; `replaceOnChanges` turns a
+ * change into a replacement; a resource whose create failed to initialize is
+ * updated even without changes; a protected resource is never replaced. The
+ * old state comes from ./aliases.ts (the resource's URN, or an alias).
+ */
+import type { ResourceState } from "./checkpoint";
+import { operationHost, type EngineCore, type RunContext } from "./operation";
+import type { ChildToParent } from "./protocol";
+import type { CheckFailure } from "./providerHost";
+import { PROVIDER_KEY } from "./state";
+import { applyCreate, applyReplace, applySame, applyUpdate, StepInput, StepResult } from "./steps";
+import { changedKeys } from "./wire";
+
+export interface Registration {
+  urn: string;
+  m: Extract<ChildToParent, { kind: "register" }>;
+  old?: ResourceState;
+  aliasedFrom?: string;
+  preview: boolean;
+  /** Old halves of create-before-delete replacements, deleted at the end of the update. */
+  pendingDeletes: ResourceState[];
+}
+
+export function formatCheckFailures(urn: string, failures: CheckFailure[]): string {
+  const name = urn.split("::").pop();
+  return failures.map((f) => `${name}: property ${f.property}: ${f.reason}`).join("; ");
+}
+
+export async function planRegister(core: EngineCore, ctx: RunContext, reg: Registration): Promise<StepResult> {
+  const { urn, m, preview, aliasedFrom } = reg;
+  let old = reg.old;
+  const o = m.options;
+  const now = new Date().toISOString();
+  const base: ResourceState = {
+    urn,
+    type: m.type,
+    custom: m.custom,
+    parent: o.parent,
+    inputs: m.inputs,
+    outputs: {},
+    dependencies: o.dependencies?.length ? o.dependencies : undefined,
+    protect: o.protect || undefined,
+    retainOnDelete: o.retainOnDelete || undefined,
+    additionalSecretOutputs: o.additionalSecretOutputs?.length ? o.additionalSecretOutputs : undefined,
+    deleteBeforeReplace: o.deleteBeforeReplace,
+    replaceOnChanges: o.replaceOnChanges?.length ? o.replaceOnChanges : undefined,
+    ignoreChanges: o.ignoreChanges?.length ? o.ignoreChanges : undefined,
+    created: old?.created ?? now,
+    modified: now,
+  };
+  core.state.noteProvider(m.inputs[PROVIDER_KEY]);
+
+  // Components (the stack included): recorded, no provider calls; outputs come with registerOutputs.
+  if (!m.custom) {
+    core.state.upsert({ ...base, outputs: old?.outputs ?? {} }, aliasedFrom);
+    ctx.steps.push({ op: old ? "same" : "create", urn, aliasedFrom });
+    return { outputs: {} };
+  }
+  // Explicit provider resources: recorded with their inputs as outputs.
+  if (m.type.startsWith("pulumi:providers:")) {
+    const r: ResourceState = { ...base, id: old?.id ?? `${m.name}-provider-id`, outputs: m.inputs };
+    core.state.upsert(r, aliasedFrom);
+    ctx.steps.push({ op: old ? "same" : "create", urn, id: r.id, aliasedFrom });
+    return { id: r.id, outputs: r.outputs };
+  }
+  if (m.inputs[PROVIDER_KEY] === undefined && old?.inputs[PROVIDER_KEY] === undefined) {
+    throw new Error(`${urn}: the harness drives only dynamic resources (no ${PROVIDER_KEY} input)`);
+  }
+
+  const host = await operationHost(core, ctx);
+  let news = { ...m.inputs };
+
+  // Import: a Read with the id and no state, as the engine does it.
+  if (o.importId && !old) {
+    const read = await host.importRead(urn, o.importId);
+    if (!read.id) {
+      throw new Error(`resource '${o.importId}' does not exist`);
+    }
+    old = { ...base, id: read.id, outputs: read.properties, inputs: read.inputs ?? {} };
+    ctx.steps.push({ op: "import", urn, id: read.id });
+  }
+
+  // ignoreChanges (top-level properties): keep the old input values.
+  if (old && o.ignoreChanges?.length) {
+    for (const k of o.ignoreChanges) {
+      if (k in old.inputs) {
+        news[k] = old.inputs[k];
+      } else {
+        delete news[k];
+      }
+    }
+  }
+
+  const check = await host.check(urn, old ? old.inputs : {}, news);
+  if (check.failures.length > 0) {
+    const message = formatCheckFailures(urn, check.failures);
+    ctx.failed.push({ urn, message, failures: check.failures });
+    throw new Error(message);
+  }
+  news = check.inputs;
+  const s: StepInput = { core, ctx, host, urn, base, news, o, old, aliasedFrom, preview };
+  if (!old) {
+    return applyCreate(s);
+  }
+
+  const diff = await host.diff(urn, old.id!, old.outputs, news, old.inputs, o.ignoreChanges ?? []);
+  const engineKeys = changedKeys(old.inputs, news);
+  let changed: string[];
+  let hasChanges: boolean;
+  if (diff.changes === "unknown") {
+    changed = engineKeys;
+    hasChanges = changed.length > 0;
+  } else {
+    hasChanges = diff.changes === "some";
+    changed = diff.diffs.length > 0 ? diff.diffs : hasChanges ? engineKeys : [];
+  }
+  // A resource whose create failed to initialize is updated even without changes, as the engine does.
+  if (old.initErrors?.length) {
+    hasChanges = true;
+  }
+  const replaceKeys = [...diff.replaces];
+  if (hasChanges && o.replaceOnChanges?.length) {
+    for (const k of changed) {
+      if ((o.replaceOnChanges.includes(k) || o.replaceOnChanges.includes("*")) && !replaceKeys.includes(k)) {
+        replaceKeys.push(k);
+      }
+    }
+  }
+
+  if (!hasChanges && replaceKeys.length === 0) {
+    return applySame(s, old);
+  }
+  if (replaceKeys.length === 0) {
+    return applyUpdate(s, old, changed);
+  }
+  const deleteBeforeReplace = o.deleteBeforeReplace === true || diff.deleteBeforeReplace;
+  return applyReplace(s, old, { deleteBeforeReplace, changed, replaceKeys, pendingDeletes: reg.pendingDeletes });
+}

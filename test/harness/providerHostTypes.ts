@@ -1,0 +1,139 @@
+/**
+ * The messages of the `pulumirpc.ResourceProvider` service as this harness
+ * hands them out (pulumi/pulumi proto/pulumi/provider.proto: CheckResponse,
+ * DiffResponse, ErrorResourceInitFailed, …), and where the gRPC stubs come
+ * from: the consumer project's own copy of @pulumi/pulumi, as the engine and
+ * the host it starts use one and the same protocol version.
+ */
+import { createRequire } from "module";
+import * as fs from "fs";
+import * as path from "path";
+import type { WireObject } from "./wire";
+
+export type ProviderMethod = "Configure" | "Check" | "Diff" | "Create" | "Read" | "Update" | "Delete";
+
+export interface StartProviderHostOptions {
+  /** The consumer project (program) directory: working directory of the host. */
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Engine address given as the host's argument. Nothing listens there (the host never calls back). */
+  engineAddress?: string;
+  /** Time allowed for the host to print its port. Default 20 s. */
+  startTimeoutMs?: number;
+  /** Extra node arguments (e.g. `--max-old-space-size`). */
+  nodeArgs?: string[];
+  /** Called for every gRPC call made (benchmarks count them). */
+  onCall?: (method: ProviderMethod, ms: number) => void;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckResult {
+  inputs: WireObject;
+  failures: CheckFailure[];
+}
+
+export type DiffChanges = "unknown" | "none" | "some";
+
+export interface DiffResult {
+  changes: DiffChanges;
+  replaces: string[];
+  stables: string[];
+  deleteBeforeReplace: boolean;
+  diffs: string[];
+}
+
+export interface CreateResult {
+  id: string;
+  properties: WireObject;
+}
+
+export interface ReadResult {
+  id: string;
+  properties: WireObject;
+  /** Present only when the provider's read returned inputs. */
+  inputs?: WireObject;
+}
+
+export interface ConfigureResult {
+  acceptSecrets: boolean;
+  acceptResources: boolean;
+  supportsPreview: boolean;
+}
+
+/**
+ * A resource the provider created but could not finish (`ErrorResourceInitFailed`,
+ * which the dynamic host sends for an error with `id` and `properties`): the
+ * engine keeps it in the state with its id and init errors.
+ */
+export interface InitFailure {
+  id: string;
+  properties: WireObject;
+  reasons: string[];
+}
+
+/** Error raised when a gRPC call to the host fails; `message` is the host's message. */
+export class ProviderHostError extends Error {
+  /** Present when the host reported ErrorResourceInitFailed (Create, Update). */
+  initFailed?: InitFailure;
+  constructor(
+    readonly method: ProviderMethod,
+    message: string,
+    readonly code?: number,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = "ProviderHostError";
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface PulumiProto {
+  grpc: any;
+  providerGrpc: any;
+  providerPb: any;
+  structPb: any;
+  statusPb: any;
+}
+
+const protoCache = new Map<string, PulumiProto>();
+
+/** Loads the gRPC stubs from the consumer project's own copy of @pulumi/pulumi. */
+export function loadPulumiProto(cwd: string): PulumiProto {
+  const pkgJson = path.join(cwd, "node_modules", "@pulumi", "pulumi", "package.json");
+  const real = fs.realpathSync(pkgJson);
+  let p = protoCache.get(real);
+  if (!p) {
+    const req = createRequire(real);
+    p = {
+      grpc: req("@grpc/grpc-js"),
+      providerGrpc: req("./proto/provider_grpc_pb.js"),
+      providerPb: req("./proto/provider_pb.js"),
+      structPb: req("google-protobuf/google/protobuf/struct_pb"),
+      statusPb: req("./proto/status_pb.js"),
+    };
+    protoCache.set(real, p);
+  }
+  return p;
+}
+
+export interface ProcessMemory {
+  /** Peak resident set size (VmHWM), kB. */
+  peakRssKb: number;
+  /** Current resident set size (VmRSS), kB. */
+  rssKb: number;
+}
+
+/** Reads VmHWM / VmRSS of a process from /proc (Linux only; undefined elsewhere or if gone). */
+export function readProcessMemory(pid: number): ProcessMemory | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
+    return { peakRssKb: kb("VmHWM"), rssKb: kb("VmRSS") };
+  } catch {
+    return undefined;
+  }
+}
