@@ -14,6 +14,7 @@ import {
   TokenSource,
 } from "./auth";
 import { Batcher } from "./batcher";
+import { ApiExchange } from "./exchange";
 import { normalizeEmail } from "./email";
 import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError } from "./errors";
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
@@ -65,6 +66,7 @@ export class WallarooClient {
   readonly #redact = (text: string): string => this.#redactor.redact(text);
   readonly #transport: Transport;
   readonly #tokens: TokenSource;
+  readonly #api: ApiExchange;
   readonly #byId: Batcher<string, WallarooUser>;
   readonly #byEmail: Batcher<string, WallarooUser>;
   readonly #workspaces: WorkspaceApi;
@@ -84,6 +86,7 @@ export class WallarooClient {
       c.kind === "token"
         ? new StaticTokenSource(c.token, this.#redactor)
         : new PasswordGrantTokenSource(this.#transport, this.#opts.authUrl, c, this.#redactor, names);
+    this.#api = new ApiExchange(this.#opts.url, this.#transport, this.#tokens);
     this.#byId = new Batcher((ids) => this.#fetchByIds(ids), {
       windowMs: this.#opts.batchWindowMs,
       maxBatch: QUERY_BATCH,
@@ -93,25 +96,10 @@ export class WallarooClient {
       maxBatch: 1000,
     });
     this.#workspaces = new WorkspaceApi({
-      url: this.#opts.url,
-      transport: this.#transport,
-      transportOptions: {
-        timeouts: this.#opts.timeouts,
-        connections: this.#opts.connections,
-        retry: this.#opts.retry,
-        caCertPath: this.#opts.caCertPath,
-        insecureSkipTlsVerify: this.#opts.insecureSkipTlsVerify,
-        onRequest: this.#opts.onRequest,
-        redactor: this.#redactor,
-        names: this.#opts.names,
-      },
-      tokens: this.#tokens,
+      api: this.#api,
       redact: this.#redact,
       retry: { ...DEFAULT_RETRY, ...this.#opts.retry },
-      authHint:
-        c.kind === "token"
-          ? "The token is invalid or expired: set a fresh wallaroo:token / WALLAROO_TOKEN, or use wallaroo:username and wallaroo:password so the session can be renewed"
-          : "Check wallaroo:username / wallaroo:password and that the account may manage workspaces",
+      answerContext: { staticToken: c.kind === "token", names: this.#opts.names },
       findUserByEmail: (email) => this.getUserByEmail(email),
     });
   }
@@ -287,7 +275,7 @@ export class WallarooClient {
 
   /** Closes the connection pools. */
   async close(): Promise<void> {
-    await Promise.all([this.#transport.close(), this.#workspaces.close()]);
+    await this.#transport.close();
   }
 
   // ---- internals ----
@@ -326,33 +314,9 @@ export class WallarooClient {
     return u && u.enabled && u.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS ? u : null;
   }
 
-  #url(api: ApiName): URL {
-    return new URL(this.#opts.url.pathname.replace(/\/$/, "") + API_PATHS[api], this.#opts.url);
-  }
-
-  /** An authenticated exchange; on 401 the token is renewed once and the request repeated. */
+  /** An authenticated exchange (see exchange.ts). */
   async #exchange(api: ApiName, body: unknown): Promise<HttpResponse> {
-    const url = this.#url(api);
-    const payload = JSON.stringify(body);
-    // The token is taken afresh for every attempt (a retry may come after the last one expired); `used` is the last one sent.
-    let used = "";
-    const send = async () =>
-      this.#transport.send({
-        url,
-        endpoint: `POST ${API_PATHS[api]}`,
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: payload,
-        authorization: async () => `Bearer ${(used = await this.#tokens.token())}`,
-      });
-    const res = await send();
-    if (res.status !== 401 || !this.#tokens.invalidate(used)) return res;
-    // A 401 was certainly not performed: the repeat's own uncertainty is all there is.
-    const again = await send();
-    return {
-      ...again,
-      attempts: again.attempts + res.attempts,
-      outcomeUnknown: again.outcomeUnknown || res.outcomeUnknown,
-    };
+    return this.#api.post(API_PATHS[api], body);
   }
 
   async #call<S extends z.ZodType>(api: ApiName, body: unknown, schema: S, action: string): Promise<z.output<S>> {
@@ -366,7 +330,7 @@ export class WallarooClient {
   #errorFor(api: ApiName, res: HttpResponse, action: string): WallarooError {
     return errorForAnswer(res, {
       endpoint: `POST ${API_PATHS[api]}`,
-      url: this.#url(api),
+      url: this.#api.url(API_PATHS[api]),
       action,
       licenceMayRefuse: api === "invite" || api === "activate",
       mayAlreadyExist: api === "invite",

@@ -46,6 +46,13 @@ export interface HttpRequest {
    * a long wait (a Retry-After, a backoff) carries a live token, not one that expired meanwhile.
    */
   authorization?: () => Promise<string>;
+  /**
+   * Whether an attempt whose outcome is unknown (a gateway's 502/504, a connection dropped after
+   * sending, a timeout) may be re-sent. Default true: right for reads and idempotent calls. A call
+   * that must not run twice (creating a workspace) sets false and gets the answer, or the error,
+   * with `outcomeUnknown` set, to look before it re-sends.
+   */
+  resendIfOutcomeUnknown?: boolean;
 }
 
 export interface HttpResponse {
@@ -244,6 +251,8 @@ export class Transport {
         this.#opts.onRequest?.({ endpoint: req.endpoint, status: res.status, attempt, durationMs: Date.now() - t0 });
         if (!RETRYABLE_STATUSES.has(res.status)) return { ...res, attempts: attempt, outcomeUnknown };
         outcomeUnknown ||= OUTCOME_UNKNOWN_STATUSES.has(res.status);
+        if (outcomeUnknown && req.resendIfOutcomeUnknown === false)
+          return { ...res, attempts: attempt, outcomeUnknown };
         retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
         const delay = this.#nextDelay(policy, attempt, started, retryAfterMs);
         if (delay === undefined) return { ...res, attempts: attempt, outcomeUnknown };
@@ -272,7 +281,8 @@ export class Transport {
           });
         }
         outcomeUnknown ||= mayHaveBeenPerformed(code);
-        const delay = isRetryableNetworkCode(code) ? this.#nextDelay(policy, attempt, started) : undefined;
+        const mayResend = isRetryableNetworkCode(code) && !(outcomeUnknown && req.resendIfOutcomeUnknown === false);
+        const delay = mayResend ? this.#nextDelay(policy, attempt, started) : undefined;
         if (delay === undefined) {
           throw networkError(e, req, attempt, outcomeUnknown, this.#opts.names, this.#settingFor(req.url));
         }

@@ -1,25 +1,17 @@
 /**
  * The workspace API (POST /v1/api/workspaces/*), used through WallarooClient's
- * methods. Kept apart from client.ts: it has its own error mapping because a
- * workspace's absence is concluded only from a well-formed `list` answer,
- * never from a status code, and its own retry loop for `create`, which must
- * not be re-sent blindly after an attempt whose outcome is unknown.
+ * methods. A workspace's absence is concluded only from a well-formed `list`
+ * answer, never from a status code (statusErrors.ts maps those), and `create`
+ * is never re-sent blindly after an attempt whose outcome is unknown.
  */
-import type { TokenSource } from "./auth";
 import { emailProblem, normalizeEmail } from "./email";
-import {
-  AuthenticationError,
-  BadRequestError,
-  InvalidResponseError,
-  NetworkError,
-  NotFoundError,
-  ServerError,
-  WallarooError,
-} from "./errors";
-import { parseBody, serverMessageOf } from "./parse";
-import { summarizeBody } from "./redact";
-import { backoffDelay, isRetryableNetworkCode, parseRetryAfter, RetryPolicy, sleep } from "./retry";
-import { HttpResponse, Transport, TransportOptions } from "./transport";
+import { BadRequestError, NetworkError, NotFoundError, ServerError, WallarooError } from "./errors";
+import type { ApiExchange } from "./exchange";
+import { parseBody } from "./parse";
+import { backoffDelay, RetryPolicy, sleep } from "./retry";
+import type { SettingNames } from "./settingNames";
+import { errorForAnswer } from "./statusErrors";
+import type { HttpResponse } from "./transport";
 import { AmbiguousWorkspaceNameError, WorkspaceNameTakenError, WorkspaceNotFoundError } from "./workspaceErrors";
 import {
   AddWorkspaceUserResponseSchema,
@@ -86,27 +78,19 @@ export function workspaceNameProblem(name: string): string | undefined {
 
 const API_ROLE = { owner: "OWNER", collaborator: "COLLABORATOR" } as const;
 
-/** Network codes where the request cannot have reached the server: re-sending is safe. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
-
 export interface WorkspaceApiOptions {
-  url: URL;
-  /** The client's transport (retries 429/502/503/504 and dropped connections: fine for reads and idempotent calls). */
-  transport: Transport;
-  /** To build a transport that never retries, for `create`. */
-  transportOptions: TransportOptions;
-  tokens: TokenSource;
+  /** The client's authenticated exchange (its transport retries what is safe to retry). */
+  api: ApiExchange;
   redact: (text: string) => string;
   retry: RetryPolicy;
-  /** Hint for a 401, which depends on the kind of credentials. */
-  authHint: string;
+  /** What error messages need to know of the client's configuration. */
+  answerContext: { staticToken: boolean; names: SettingNames };
   /** The client's (coalesced) user lookup, used to explain a 400. */
   findUserByEmail: (email: string) => Promise<{ id: string } | null>;
 }
 
 export class WorkspaceApi {
   readonly #o: WorkspaceApiOptions;
-  #once?: Transport;
   /** In-flight `list_users` per workspace, shared by concurrent callers. */
   readonly #members = new Map<number, Promise<WorkspaceMember[]>>();
 
@@ -159,21 +143,24 @@ export class WorkspaceApi {
     const endpoint = `POST ${WORKSPACE_PATHS.create}`;
     for (let attempt = 1; ; attempt++) {
       let failure: WallarooError;
-      let retryAfterMs: number | undefined;
-      let outcomeUnknown = false;
       try {
-        const res = await this.#exchange("create", { workspace_name: name }, this.#onceTransport());
+        // The transport still retries what was certainly not performed (429, 503, refused connections).
+        const res = await this.#o.api.post(
+          WORKSPACE_PATHS.create,
+          { workspace_name: name },
+          { resendIfOutcomeUnknown: false },
+        );
         if (res.status >= 200 && res.status < 300) {
           const body = parseBody(CreateWorkspaceResponseSchema, res.text, endpoint, res.status, this.#o.redact);
           return { id: body.workspace_id };
         }
-        failure = this.#errorFor("create", res, `workspace '${name}'`, attempt);
+        failure = this.#errorFor("create", res, `workspace '${name}'`);
         if (res.status === 400) {
           // A re-sent create may meet our own earlier attempt (servers with unique names), or a name taken before.
           const now = await this.list().catch(() => undefined);
           const taken = now?.filter((w) => w.name === name).map((w) => w.id) ?? [];
           const mine = taken.filter((id) => !before.has(id));
-          if (attempt > 1 && mine.length === 1) return { id: mine[0], recovered: true };
+          if (attempt > 1 && mine.length === 1) return { id: mine[0]!, recovered: true };
           if (taken.length > 0) {
             throw new WorkspaceNameTakenError(
               `A Wallaroo workspace named '${name}' already exists (id ${taken.join(", ")}) and the server refused another`,
@@ -189,22 +176,12 @@ export class WorkspaceApi {
           }
           throw failure;
         }
-        if (res.status === 502 || res.status === 504) outcomeUnknown = true;
-        else if (res.status === 429 || res.status === 503) retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
-        else throw failure;
+        if (!res.outcomeUnknown) throw failure;
       } catch (e) {
-        if (!(e instanceof NetworkError)) throw e;
-        if (!isRetryableNetworkCode(e.networkCode)) throw e;
+        if (!(e instanceof NetworkError) || !e.outcomeUnknown) throw e;
         failure = e;
-        outcomeUnknown = !NOT_SENT.has(e.networkCode ?? "");
       }
-      const mayResend = mayRetry(policy, attempt, started, retryAfterMs);
-      if (!outcomeUnknown) {
-        if (!mayResend) throw failure;
-        await sleep(backoffDelay(policy, attempt, retryAfterMs));
-        continue;
-      }
-      // Looked up after a wait, so a slow server has had time to finish the attempt; also after the last attempt.
+      // The attempt may have been performed: look (after a wait, so a slow server can finish) before re-sending.
       await sleep(backoffDelay(policy, attempt));
       let now: WallarooWorkspace[];
       try {
@@ -213,7 +190,7 @@ export class WorkspaceApi {
         throw this.#unknownOutcome(failure, name, e);
       }
       const mine = now.filter((w) => w.name === name && !before.has(w.id)).map((w) => w.id);
-      if (mine.length === 1) return { id: mine[0], recovered: true };
+      if (mine.length === 1) return { id: mine[0]!, recovered: true };
       if (mine.length > 1) {
         throw new AmbiguousWorkspaceNameError(
           `After a lost answer, ${mine.length} new Wallaroo workspaces named '${name}' appeared (ids ${mine.join(", ")}); which one this call created cannot be told`,
@@ -225,7 +202,9 @@ export class WorkspaceApi {
           },
         );
       }
-      if (!mayResend) throw this.#unknownOutcome(failure, name);
+      if (attempt >= policy.maxAttempts || Date.now() - started >= policy.maxElapsedMs) {
+        throw this.#unknownOutcome(failure, name);
+      }
     }
   }
 
@@ -300,17 +279,7 @@ export class WorkspaceApi {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#once?.close();
-  }
-
   // ---- internals ----
-
-  #onceTransport(): Transport {
-    const o = this.#o.transportOptions;
-    this.#once ??= new Transport({ ...o, retry: { ...o.retry, maxAttempts: 1 } });
-    return this.#once;
-  }
 
   async #fetchMembers(workspaceId: number): Promise<WorkspaceMember[]> {
     try {
@@ -399,75 +368,32 @@ export class WorkspaceApi {
     return { kind: "user", user };
   }
 
-  /** An authenticated exchange; on 401 the token is renewed once and the request repeated. */
-  async #exchange(op: WorkspaceOp, body: unknown, transport = this.#o.transport): Promise<HttpResponse> {
-    const base = this.#o.url;
-    const url = new URL(base.pathname.replace(/\/$/, "") + WORKSPACE_PATHS[op], base);
-    const payload = JSON.stringify(body);
-    let used = "";
-    const send = () =>
-      transport.send({
-        url,
-        endpoint: `POST ${WORKSPACE_PATHS[op]}`,
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: payload,
-        authorization: async () => `Bearer ${(used = await this.#o.tokens.token())}`,
-      });
-    const res = await send();
-    if (res.status !== 401 || !this.#o.tokens.invalidate(used)) return res;
-    const again = await send();
-    return { ...again, attempts: again.attempts + res.attempts };
-  }
-
   async #call<S extends z.ZodType>(op: WorkspaceOp, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    const res = await this.#exchange(op, body);
+    const res = await this.#o.api.post(WORKSPACE_PATHS[op], body);
     if (res.status >= 200 && res.status < 300)
-      return parseBody(schema, res.text, `POST ${WORKSPACE_PATHS[op]}`, res.status, this.#o.redact);
-    throw this.#errorFor(op, res, what, res.attempts);
+      return parseBody(
+        schema,
+        res.text,
+        `POST ${WORKSPACE_PATHS[op]}`,
+        res.status,
+        this.#o.redact,
+        this.#o.answerContext.names.url,
+      );
+    throw this.#errorFor(op, res, what);
   }
 
-  /**
-   * Maps a non-2xx answer. The API declares 200, 400, 401 and 500 only: anything else
-   * (a 404 from a wrong path, a redirect) says the address is not the workspace API.
-   */
-  #errorFor(op: WorkspaceOp, res: HttpResponse, what: string, attempts: number): WallarooError {
-    const endpoint = `POST ${WORKSPACE_PATHS[op]}`;
-    const serverMessage = this.#o.redact(serverMessageOf(res.text));
-    const d = { endpoint, status: res.status, serverMessage };
-    const s = res.status;
-    const action = ACTIONS[op];
-    if (s === 401)
-      return new AuthenticationError("The Wallaroo API refused the credentials", { ...d, hint: this.#o.authHint });
-    if (s === 403)
-      return new AuthenticationError(`The Wallaroo API refused to ${action} ${what}`, {
-        ...d,
-        hint: "The account may lack the right to manage this workspace; use an owner's or an administrator's credentials",
-      });
-    if (s === 400) return new BadRequestError(`The Wallaroo API rejected the request to ${action} ${what}`, d);
-    if (s === 429 || s >= 500) {
-      const retried = attempts > 1 ? ` after ${attempts} attempts` : "";
-      return new ServerError(`The Wallaroo API failed to ${action} ${what}${retried}`, {
-        ...d,
-        hint:
-          s === 429
-            ? "The server kept limiting the request rate; run again later or with less parallelism"
-            : "The server is unhealthy or overloaded; try again later",
-      });
-    }
-    const location = res.headers.location;
-    const body = this.#o.redact(summarizeBody(res.text, 120)) || "(empty body)";
-    return new InvalidResponseError(
-      `The server answered HTTP ${s} to ${action} ${what}, which the Wallaroo workspace API never answers`,
-      {
-        endpoint,
-        status: s,
-        serverMessage: s >= 300 && s < 400 && location ? `redirect to ${String(location)}` : body,
-        hint:
-          s >= 300 && s < 400
-            ? "Check wallaroo:url (WALLAROO_URL): use the address the redirect points at (often https)"
-            : "Check that wallaroo:url (WALLAROO_URL) is the Wallaroo API endpoint and that this Wallaroo version has the workspace API",
-      },
-    );
+  /** Maps a non-2xx answer (statusErrors.ts): a 404, a redirect or an HTML page says the address is not the API. */
+  #errorFor(op: WorkspaceOp, res: HttpResponse, what: string): WallarooError {
+    return errorForAnswer(res, {
+      endpoint: `POST ${WORKSPACE_PATHS[op]}`,
+      url: this.#o.api.url(WORKSPACE_PATHS[op]),
+      action: `${ACTIONS[op]} ${what}`,
+      licenceMayRefuse: false,
+      mayAlreadyExist: false,
+      staticToken: this.#o.answerContext.staticToken,
+      redact: this.#o.redact,
+      names: this.#o.answerContext.names,
+    });
   }
 
   #unknownOutcome(failure: WallarooError, name: string, lookupError?: unknown): WallarooError {
@@ -499,11 +425,4 @@ function checkId(id: number): void {
     throw new BadRequestError(`A workspace id is an integer, not ${JSON.stringify(id)}`, {
       hint: "Pass the id that listWorkspaces / createWorkspace returned",
     });
-}
-
-function mayRetry(policy: RetryPolicy, attempt: number, started: number, retryAfterMs?: number): boolean {
-  if (attempt >= policy.maxAttempts) return false;
-  if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return false;
-  const nextAt = Date.now() + Math.min(policy.maxDelayMs, Math.max(retryAfterMs ?? 0, policy.baseDelayMs));
-  return nextAt - started <= policy.maxElapsedMs;
 }

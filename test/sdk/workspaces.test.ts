@@ -8,6 +8,7 @@ import {
   AuthenticationError,
   BadRequestError,
   InvalidResponseError,
+  UnexpectedResponseError,
   NotFoundError,
   ServerError,
   WallarooClient,
@@ -396,7 +397,7 @@ describe("WallarooClient workspaces", function () {
       emu.setFaults([{ endpoint: P.add_user, status: 500 }]);
       const e = await rejection(c.addWorkspaceMember(id, "pat@example.com", "owner"));
       assert.ok(e instanceof ServerError);
-      assert.match(e.message, /failed to add 'pat@example\.com' to workspace \d+/);
+      assert.match(e.message, /Cannot add 'pat@example\.com' to workspace \d+: the Wallaroo API failed/);
       assert.match(e.message, /POST \/v1\/api\/workspaces\/add_user → HTTP 500/);
     });
 
@@ -428,11 +429,11 @@ describe("WallarooClient workspaces", function () {
     it("a 404 page from a wrong path", async () => {
       const c = await against((_q, res) => reply(res, 404, "<html><h1>404 Not Found</h1></html>", "text/html"));
       const e = await rejection(c.listWorkspaceMembers(3));
-      assert.ok(e instanceof InvalidResponseError);
+      assert.ok(e instanceof UnexpectedResponseError);
       assert.ok(!(e instanceof NotFoundError));
       assert.match(e.message, /POST \/v1\/api\/workspaces\/list_users → HTTP 404/);
       assert.match(e.message, /404 Not Found/);
-      assert.match(e.message, /wallaroo:url/);
+      assert.match(e.message, /WALLAROO_URL/);
     });
 
     it("an HTML page with 200", async () => {
@@ -475,7 +476,7 @@ describe("WallarooClient workspaces", function () {
         res.end();
       });
       const e = await rejection(c.listWorkspaces());
-      assert.ok(e instanceof InvalidResponseError);
+      assert.ok(e instanceof UnexpectedResponseError);
       assert.match(e.message, /HTTP 302/);
       assert.match(e.message, /redirect to https:\/\/login\.example\.com\//);
     });
