@@ -1,5 +1,6 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from "node:util";
+import { integerFlag } from "../emulator/flags";
 
 export interface BenchArgs {
   users: number;
@@ -36,11 +37,7 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs
                      (and the CLI by default), which costs O(N) per step`;
 
 function positive(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new Error(`--${name} must be an integer from 1 to 100000, not '${v}'`);
-  return n;
+  return integerFlag(name, v, 1, 100_000) ?? dflt;
 }
 
 function list(name: string, v: string | undefined, dflt: number[]): number[] {

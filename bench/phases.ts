@@ -5,7 +5,7 @@
  * half), destroy. Each is measured on its own: wall time, API calls by
  * endpoint, token requests, the host's peak RSS, the emulator's load.
  */
-import { assertOk, DestroySummary, Engine, RefreshSummary, UpSummary } from "../test/harness";
+import { assertOk, DestroySummary, Engine, PhaseTimings, RefreshSummary, UpSummary } from "../test/harness";
 import { PROJECT } from "../test/support/world";
 import type { EmulatorStats } from "../emulator/types";
 import { editProgram, EMAIL_DOMAIN, upProgram } from "./programs";
@@ -38,7 +38,7 @@ export interface HarnessPhase {
   /** Summed latency of the gRPC calls, by method, ms (concurrent calls overlap). */
   grpcMs: Record<string, number>;
   /** The engine's own timings of the operation (program, deletes, hostStart, total), ms. */
-  timings: Record<string, number>;
+  timings: PhaseTimings;
   emulator: EmulatorLoad;
 }
 

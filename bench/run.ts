@@ -12,7 +12,7 @@ import { BenchArgs, parseBenchArgs, USAGE } from "./args";
 import { EmulatorProcess } from "./emulator";
 import { FloorPhase, runFloor } from "./floor";
 import { machine } from "./machine";
-import { CheckpointMode, emptyUpMs, HarnessPhase, PhaseName, PHASES, runHarnessPhases } from "./phases";
+import { CheckpointMode, emptyUpMs, HarnessPhase, PHASES, runHarnessPhases } from "./phases";
 import { runPolicyBench } from "./policy";
 import { expectedCalls } from "./programs";
 import { max, median } from "./stats";
@@ -63,7 +63,6 @@ async function harnessRuns(
     const rss: Array<{ users: number; peakKb: number; upPeakKb: number }> = [];
     if (!a.skip.has("rss")) {
       for (const n of a.rssSizes) {
-        let phases: HarnessPhase[];
         if (n === a.users && runs.length > 0) {
           const all = runs.map((r) => r.harness);
           rss.push({
@@ -74,7 +73,7 @@ async function harnessRuns(
           continue;
         }
         log(`peak RSS at ${n} users`);
-        phases = await runHarnessPhases({ ...common, users: n });
+        const phases: HarnessPhase[] = await runHarnessPhases({ ...common, users: n });
         rss.push({ users: n, peakKb: max(phases.map((p) => p.hostPeakRssKb)), upPeakKb: phases[0].hostPeakRssKb });
       }
     }

@@ -1,5 +1,5 @@
 /** Command-line parsing: strict, with a suggestion for near misses; never reads secrets from flags except `--token`. */
-import { closest } from "../roster/suggest";
+import { closest } from "../sdk/suggest";
 
 export type Command = "list" | "generate" | "help";
 export type GenerateFormat = "ts" | "roster";
@@ -75,7 +75,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let endOfOptions = false;
 
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (endOfOptions || !arg.startsWith("-") || arg === "-") {
       positionals.push(arg);
       continue;
@@ -87,7 +87,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const eq = arg.indexOf("=");
     const rawName = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
     const name = SHORT[rawName] ?? rawName;
-    if (REFUSED[name.split("=")[0]]) throw new UsageError(REFUSED[name.split("=")[0]]);
+    const refused = REFUSED[name.split("=")[0] ?? name];
+    if (refused) throw new UsageError(refused);
     const spec = FLAGS[name];
     if (!spec) {
       const guess = closest(
@@ -122,7 +123,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (version) return { command: "help", help: false, version: true, quiet: false, json: false, format: "ts" };
     throw new UsageError("no command given");
   }
-  const [commandText, ...rest] = positionals;
+  const [commandText = "", ...rest] = positionals;
   if (!(COMMANDS as readonly string[]).includes(commandText)) {
     const guess = closest(commandText, COMMANDS);
     throw new UsageError(
@@ -134,7 +135,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 
   for (const { flag } of given.values()) {
     const spec = FLAGS[flag];
-    if (spec.commands && !spec.commands.includes(command)) {
+    if (spec?.commands && !spec.commands.includes(command)) {
       throw new UsageError(`${flag} does not apply to '${command}' (it is an option of ${spec.commands.join(", ")})`);
     }
   }

@@ -3,6 +3,7 @@
 /** Display width of a cell: code points, control characters shown escaped. */
 function cellText(s: string): string {
   return s.replace(
+    // eslint-disable-next-line no-control-regex -- escaping control characters is the point
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
@@ -15,7 +16,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
     all
       .map((r) =>
         r
-          .map((cell, c) => (c === r.length - 1 ? cell : cell + " ".repeat(widths[c] - [...cell].length)))
+          .map((cell, c) => (c === r.length - 1 ? cell : cell + " ".repeat((widths[c] ?? 0) - [...cell].length)))
           .join("  ")
           .trimEnd(),
       )

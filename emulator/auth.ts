@@ -47,7 +47,7 @@ export class TokenService {
   check(authorization: string | undefined): string | undefined {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     if (!m) return authorization ? "Authorization header is not a Bearer token" : "Missing Authorization: Bearer token";
-    const token = m[1];
+    const token = m[1]!;
     if (this.#static.has(token)) return undefined;
     const s = this.#access.get(token);
     if (!s) return "Invalid bearer token";

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { startEmulator } from "./server";
 import { validateFaultRule } from "./faults";
 import type { EmulatorOptions, FaultRule } from "./types";
+import { integerFlag, UsageError } from "./flags";
 
 const NAME = "wallaroo-emulator";
 const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition community|enterprise] [--max-active-users N]
@@ -37,16 +38,6 @@ const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition com
   --log                  log each request (method, path, status, time) to stderr
 
 Once listening it prints "${NAME} listening on <url>" to stdout. SIGINT/SIGTERM close it cleanly.`;
-
-class UsageError extends Error {}
-
-function integer(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be an integer ${min}-${max}, got '${v}'`);
-  return n;
-}
 
 function readPem(flag: string, file: string): Buffer {
   try {
@@ -114,13 +105,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
   });
   return {
     host: values.host,
-    port: integer("port", values.port, 0, 65535),
+    port: integerFlag("port", values.port, 0, 65535),
     dataFile: values.data,
     edition,
-    maxActiveUsers: integer("max-active-users", values["max-active-users"], 0),
+    maxActiveUsers: integerFlag("max-active-users", values["max-active-users"], 0),
     adminPassword,
-    tokenTtlSeconds: integer("token-ttl", values["token-ttl"], 1),
-    refreshTtlSeconds: integer("refresh-ttl", values["refresh-ttl"], 1),
+    tokenTtlSeconds: integerFlag("token-ttl", values["token-ttl"], 1),
+    refreshTtlSeconds: integerFlag("refresh-ttl", values["refresh-ttl"], 1),
     control: values.control ?? false,
     unknownIdsError: values["unknown-ids-error"] ?? false,
     uniqueWorkspaceNames: values["unique-workspace-names"] ?? false,
@@ -130,7 +121,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
         ? { cert: readPem("tls-cert", values["tls-cert"]), key: readPem("tls-key", values["tls-key"]) }
         : undefined,
     faults,
-    faultSeed: integer("fault-seed", values["fault-seed"], 0, 0xffffffff),
+    faultSeed: integerFlag("fault-seed", values["fault-seed"], 0, 0xffffffff),
     log: values.log ? (line) => process.stderr.write(`${line}\n`) : undefined,
   };
 }

@@ -145,7 +145,7 @@ export class FaultInjector {
   /** Picks the first rule that matches `path` and whose dice say fire; spends one of its count. */
   pick(path: string): FaultAction {
     for (let i = 0; i < this.#rules.length; i++) {
-      const entry = this.#rules[i];
+      const entry = this.#rules[i]!;
       const { rule } = entry;
       if (rule.endpoint !== undefined && rule.endpoint !== "*" && rule.endpoint !== path) continue;
       if (entry.remaining !== undefined && entry.remaining <= 0) continue;

@@ -23,7 +23,7 @@ export function apiError(status: number, msg: string, headers?: Record<string, s
 export class HttpError extends Error {
   constructor(readonly reply: Reply) {
     super(
-      typeof (reply.body as { msg?: unknown })?.msg === "string"
+      typeof (reply.body as { msg?: unknown } | null)?.msg === "string"
         ? (reply.body as { msg: string }).msg
         : `HTTP ${reply.status}`,
     );

@@ -36,8 +36,9 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
   const m = FORMAT.exec(hash);
   if (!m) return Promise.resolve(false);
   const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const salt = Buffer.from(m[4], "base64");
-  const expected = Buffer.from(m[5], "base64");
+  // FORMAT has five groups: a match has them all.
+  const salt = Buffer.from(m[4]!, "base64");
+  const expected = Buffer.from(m[5]!, "base64");
   return new Promise((resolve) =>
     scrypt(password, salt, expected.length, { N: n, r, p }, (err, key) =>
       resolve(!err && key.length === expected.length && timingSafeEqual(key, expected)),

@@ -223,23 +223,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     addUser: (u) => addUser(store, persister, log, u),
     removeUser: (id) => {
       const removed = store.remove(id);
-      saveInBackground();
+      void saveInBackground();
       return removed;
     },
     changeEmail: (id, email) => {
       store.changeEmail(id, email);
-      saveInBackground();
+      void saveInBackground();
     },
     workspaces: () => workspaceStore.all(),
     archiveWorkspace: (id, archived = true) => {
       if (!workspaceStore.get(id)) throw new Error(`archiveWorkspace: no workspace ${id}`);
-      if (workspaceStore.setArchived(id, archived)) saveInBackground();
+      if (workspaceStore.setArchived(id, archived)) void saveInBackground();
     },
     removeWorkspaceMember: (id, user) => {
       if (!workspaceStore.get(id)) throw new Error(`removeWorkspaceMember: no workspace ${id}`);
       const rec = user.includes("@") ? store.byEmail(user) : store.byId(user);
       const n = rec ? workspaceStore.removeMember(id, rec.user.id) : 0;
-      if (n > 0) saveInBackground();
+      if (n > 0) void saveInBackground();
       return n;
     },
   };

@@ -4,7 +4,7 @@
  * 10,000 users cost nothing per request.
  */
 import { randomUUID } from "node:crypto";
-import type { Edition, Licence, StoredUser } from "./types";
+import type { Licence, StoredUser } from "./types";
 
 /** A user as stored: the Keycloak representation plus the salted password hash. */
 export interface UserRecord {
@@ -26,7 +26,8 @@ export class StoreError extends Error {
 export const ADMIN_USERNAME = "admin";
 const COMMUNITY_LIMIT = 5;
 
-export function licenceFor(edition: Edition, maxActiveUsers?: number): Licence {
+/** Accepts `unknown`: the control endpoint and the CLI hand it unchecked input. */
+export function licenceFor(edition: unknown, maxActiveUsers?: number): Licence {
   if (maxActiveUsers !== undefined && (!Number.isInteger(maxActiveUsers) || maxActiveUsers < 0)) {
     throw new TypeError(`maxActiveUsers must be a non-negative integer, got ${maxActiveUsers}`);
   }

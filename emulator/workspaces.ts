@@ -214,7 +214,7 @@ function list(ctx: WorkspacesContext, body: Record<string, unknown>, callerId: s
   let visible = ctx.store.visibleTo(callerId);
   // The sources disagree on the filter's name: both are accepted.
   const filter = body.user_ids ?? (body.user_id === undefined || body.user_id === null ? undefined : [body.user_id]);
-  if (filter !== undefined && filter !== null) {
+  if (filter !== undefined) {
     if (!Array.isArray(filter) || !filter.every((x) => typeof x === "string"))
       fail(400, "Field user_id must be a string and user_ids an array of strings (Keycloak user ids)");
     const ids = new Set(filter as string[]);
@@ -242,7 +242,7 @@ async function addUser(ctx: WorkspacesContext, body: Record<string, unknown>): P
 
 async function removeUser(ctx: WorkspacesContext, body: Record<string, unknown>): Promise<Reply> {
   const id = workspaceIdOf(body);
-  ctx.store.get(id) ?? fail(400, `Workspace not found: ${id}`);
+  if (!ctx.store.get(id)) fail(400, `Workspace not found: ${id}`);
   const user = userOf(ctx, body);
   const n = ctx.store.removeMember(id, user.id);
   if (n > 0) await saved(ctx);
@@ -291,7 +291,7 @@ export const WORKSPACE_CONTROL = {
   removeMember: async (ctx: WorkspacesContext, raw: string): Promise<Reply> => {
     const body = parseJsonObject(raw);
     const id = workspaceIdOf(body);
-    ctx.store.get(id) ?? fail(400, `Workspace not found: ${id}`);
+    if (!ctx.store.get(id)) fail(400, `Workspace not found: ${id}`);
     const n = ctx.store.removeMember(id, userOf(ctx, body).id);
     if (n > 0) await saved(ctx);
     return json(200, { affected_rows: n });

@@ -4,6 +4,7 @@
  * runtime, so preview works offline and the rules are unit-testable.
  */
 import { emailProblem, normalizeEmail } from "../sdk/email";
+import { closest } from "../sdk/suggest";
 
 /** The engine's placeholder for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -33,31 +34,6 @@ function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
-/** The closest known property name, for "did you mean" hints on typos. */
-function closest(name: string): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of KNOWN) {
-    const d = distance(lower, k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]++;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
 /**
  * Validates raw inputs. Never throws: every problem is a failure naming the
  * property. Unknown values (preview) pass through untouched.
@@ -69,7 +45,7 @@ export function checkInputs(news: Record<string, unknown>): {
   const failures: CheckFailure[] = [];
   for (const key of Object.keys(news)) {
     if (RESERVED.has(key) || (KNOWN as readonly string[]).includes(key)) continue;
-    const guess = closest(key);
+    const guess = closest(key, KNOWN);
     failures.push({
       property: key,
       reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; wallaroo.User accepts ${KNOWN.join(", ")}`,

@@ -10,27 +10,29 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- by package name at run time, never serialized (see above) */
+type Props = Record<string, unknown>;
+
 export const userProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req: pulumi.dynamic.ConfigureRequest) {
     require("pulumi-wallaroo/dist/provider/lifecycle").configure(req.config);
   },
-  async check(olds: any, news: any) {
+  async check(olds: Props, news: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").check(olds, news);
   },
-  async diff(id: string, olds: any, news: any) {
+  async diff(id: string, olds: Props, news: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").diff(id, olds, news);
   },
-  async create(inputs: any) {
+  async create(inputs: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").create(inputs);
   },
-  async read(id: string, props: any) {
+  async read(id: string, props: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").read(id, props);
   },
-  async update(id: string, olds: any, news: any) {
+  async update(id: string, olds: Props, news: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").update(id, olds, news);
   },
-  async delete(id: string, props: any) {
+  async delete(id: string, props: Props) {
     return require("pulumi-wallaroo/dist/provider/lifecycle").remove(id, props);
   },
 };

@@ -16,6 +16,7 @@ export interface FormatRosterOptions {
  */
 export function commentSafe(text: string): string {
   return text.replace(
+    // eslint-disable-next-line no-control-regex -- escaping control characters is the point
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

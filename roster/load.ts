@@ -8,7 +8,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode, type P
 import type { z } from "zod";
 import { normalizeEmail } from "../sdk/email";
 import { FILE_KEYS, ROW_KEYS, RosterEntry, RosterRowSchema } from "./schema";
-import { closest } from "./suggest";
+import { closest } from "../sdk/suggest";
 
 export interface RosterProblem {
   /** The row (1-based position in `users`) at fault; 0 for a problem of the file as a whole. */

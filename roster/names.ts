@@ -36,6 +36,7 @@ export function baseNameFor(email: string): string {
     .toLowerCase()
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
+    // eslint-disable-next-line no-control-regex -- the ASCII range, not control characters, is what is meant
     .replace(/[^\u0000-\u007f]/g, (c) => TRANSLITERATION[c] ?? c);
   const parts: string[] = [];
   for (const m of folded.matchAll(/([a-z0-9]+)|([\p{L}\p{N}]+)|[^a-z0-9\p{L}\p{N}]+/gu)) {

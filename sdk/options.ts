@@ -157,7 +157,7 @@ function readCredentialsFile(path: string, names: SettingNames): { username: str
   }
   const parsed = CredentialsFileSchema.safeParse(json);
   if (!parsed.success) {
-    const field = parsed.error.issues[0].path.join(".") || "(root)";
+    const field = parsed.error.issues[0]?.path.join(".") || "(root)";
     throw new ConfigurationError(`The credentials file '${path}' needs a non-empty '${field}'`, {
       setting: "WALLAROO_SDK_CREDENTIALS",
       hint: 'Expected {"username": ..., "password": ...}',

@@ -37,7 +37,8 @@ export function parseBody<S extends z.ZodType>(
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    // zod reports at least one issue for a failed parse.
+    const issue = result.error.issues[0]!;
     const field = issue.path.map(String).join(".") || "(root)";
     throw new InvalidResponseError(
       `The server's answer does not have the documented shape: field '${field}' ${issue.message.replace(/^Invalid input: /, "")}`,

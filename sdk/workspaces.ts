@@ -224,7 +224,8 @@ export class WorkspaceApi {
   /** Makes the user a member with `role`: adds them, or changes their role. */
   async addMember(workspaceId: number, email: string, role: WorkspaceRole): Promise<void> {
     checkId(workspaceId);
-    if (role !== "owner" && role !== "collaborator")
+    // Checked at run time too: JavaScript callers and programs' inputs are not type-checked.
+    if (!isRole(role as unknown))
       throw new BadRequestError(`Workspace role must be "owner" or "collaborator", not ${JSON.stringify(role)}`);
     const e = normalizeEmail(email);
     const problem = emailProblem(e);
@@ -419,6 +420,10 @@ const ACTIONS: Record<WorkspaceOp, string> = {
   list_users: "list the members of",
   remove_user: "remove",
 };
+
+function isRole(role: unknown): role is WorkspaceRole {
+  return role === "owner" || role === "collaborator";
+}
 
 function checkId(id: number): void {
   if (!Number.isSafeInteger(id))

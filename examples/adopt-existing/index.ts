@@ -24,7 +24,7 @@ for (const email of emails) {
 export = async () => {
   // Look first: what does the instance hold?
   const everyone = await wallaroo.listUsers();
-  pulumi.log.info(
+  await pulumi.log.info(
     `The instance has ${everyone.length} users, ${everyone.filter((u) => u.enabled).length} of them active.`,
   );
 
@@ -32,7 +32,7 @@ export = async () => {
   const adopted: Record<string, pulumi.Output<boolean>> = {};
   for (const email of emails) {
     const found = await wallaroo.lookupUser({ email });
-    pulumi.log.info(
+    await pulumi.log.info(
       found
         ? `${email}: exists (id ${found.id}, ${found.enabled ? "active" : "inactive"}); adopting it as it is`
         : `${email}: not on the instance; it will be invited (active)`,

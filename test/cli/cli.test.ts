@@ -9,7 +9,7 @@ import type { StoredUser } from "../../emulator";
 import { parseArgs, UsageError } from "../../cli/args";
 import { groupDigits, run } from "../../cli/run";
 import { parseRoster } from "../../roster";
-import { emailProblem } from "../../sdk";
+import { emailProblem, WallarooClient } from "../../sdk";
 import { REPO_INDEX, typeErrors } from "../support/typecheck";
 
 const REPO = resolve(__dirname, "..", "..", "..");
@@ -215,7 +215,7 @@ describe("wallaroo-users", function () {
         /^\/\/ users by email, so a user without one \(such as the built-in admin\) cannot be managed:$/m,
       );
       assert.ok(program.includes(`//   - username "admin" (id ${admin.id})`), program);
-      assert.match(program, /^\/\/   - "broken@localhost" .*: the email has no dot in the domain$/m);
+      assert.match(program, /^\/\/ {3}- "broken@localhost" .*: the email has no dot in the domain$/m);
       assert.doesNotMatch(program, /email: "broken@localhost"/);
       // The hostile username stays inside its comment.
       assert.doesNotMatch(program, /\u2028/);
@@ -259,9 +259,9 @@ describe("wallaroo-users", function () {
       const admin = emu.users().find((u) => u.username === "admin")!;
       assert.ok(r.stdout.includes(`#   - username "admin" (id ${admin.id})`), r.stdout);
       assert.match(r.stdout, /^# Left out: 2 users without an email/m);
-      assert.match(r.stdout, /^#   - "broken@localhost" /m);
+      assert.match(r.stdout, /^# {3}- "broken@localhost" /m);
       for (const line of r.stdout.split("\n"))
-        assert.ok(line === "" || line.startsWith("#") || /^(users:|  - email: |    active: false)/.test(line), line);
+        assert.ok(line === "" || line.startsWith("#") || /^(users:| {2}- email: | {4}active: false)/.test(line), line);
     });
   });
 
@@ -463,7 +463,6 @@ describe("wallaroo-users generate and the automation's own account", function ()
     const bot = emu.users().find((u) => u.email === "ci-bot@example.com")!;
     const claims = Buffer.from(JSON.stringify({ sub: bot.id })).toString("base64url");
     const token = `eyJhbGciOiJub25lIn0.${claims}.sig`;
-    const { WallarooClient } = await import("../../sdk");
     const c = new WallarooClient({ url: emu.url, token, env: {} });
     assert.deepEqual(c.account, { username: undefined, userId: bot.id });
     await c.close();

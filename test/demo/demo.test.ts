@@ -45,7 +45,7 @@ describe("npm run demo", function () {
     assert.doesNotMatch(output, /\[3\]/, "no step after the failed one");
     assert.match(
       output,
-      /demo FAILED after [\d.]+ s: 2 checks did not hold:\n  - pulumi up: the up succeeds \(bob: [^\n]*could not be deactivated/,
+      /demo FAILED after [\d.]+ s: 2 checks did not hold:\n {2}- pulumi up: the up succeeds \(bob: [^\n]*could not be deactivated/,
     );
     assert.doesNotMatch(output, /demo OK/);
     const dataFile = /data file (\S+wallaroo\.json)\)/.exec(output)?.[1];

@@ -15,8 +15,6 @@ import { createRequire } from "module";
 import * as path from "path";
 import type { AliasSpec, ChildToParent, ParentToChild, RegisterOptions } from "./protocol";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const args = JSON.parse(process.env.HARNESS_RUNNER ?? "{}") as {
   program: string;
   project: string;

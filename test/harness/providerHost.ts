@@ -33,8 +33,6 @@ import { annotateSecrets, secret, toWireObject, unwrapSecrets, WireObject, WireV
 
 export * from "./providerHostTypes";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 export class ProviderHost {
   /** Everything the host wrote on stdout (after the port line) and stderr. */
   stdout = "";

@@ -90,7 +90,6 @@ export class ProviderHostError extends Error {
   }
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface PulumiProto {
   grpc: any;
   providerGrpc: any;

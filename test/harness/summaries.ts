@@ -76,7 +76,9 @@ export interface StepRecord {
 }
 
 export interface PhaseTimings {
-  [phase: string]: number;
+  /** Starting the provider host, when the operation started one. */
+  hostStart?: number;
+  [phase: string]: number | undefined;
 }
 
 export interface UpSummary {

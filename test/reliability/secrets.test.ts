@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { request } from "undici";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { WallarooClient } from "../../sdk";
-import { assertOk, Engine } from "../harness";
+import { assertOk } from "../harness";
 import { ADMIN_PASSWORD, PROJECT, roster, startWorld, World } from "../support/world";
 import { API, leaks, makeCa, program, Proxy, sleep, startRecordingProxy, TestCa, TOKEN_PATH } from "./helpers";
 

@@ -14,10 +14,10 @@ import {
   UnexpectedResponseError,
   ServerError,
   WallarooClient,
-  WallarooClientOptions,
   WallarooError,
   STACK_SETTING_NAMES,
 } from "../../sdk";
+import { adminClients, rejection } from "../support/clients";
 import { reply, startRawServer } from "../support/rawServer";
 
 const ADMIN_PASSWORD = "s3cret-admin-pw";
@@ -30,37 +30,15 @@ function allTextOf(e: unknown): string {
   );
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  assert.fail("expected the call to fail");
-}
-
 describe("WallarooClient", function () {
   let emu: RunningEmulator;
-  const clients: WallarooClient[] = [];
-
-  function client(opts: WallarooClientOptions = {}): WallarooClient {
-    const c = new WallarooClient({
-      url: emu.url,
-      username: "admin",
-      password: ADMIN_PASSWORD,
-      retry: FAST_RETRY,
-      env: {},
-      ...opts,
-    });
-    clients.push(c);
-    return c;
-  }
+  const { client, track, closeAll } = adminClients(() => emu.url, ADMIN_PASSWORD, { retry: FAST_RETRY });
 
   beforeEach(async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await closeAll();
     await emu.close();
   });
 
@@ -96,7 +74,7 @@ describe("WallarooClient", function () {
       const c = new WallarooClient({
         env: { WALLAROO_URL: emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD },
       });
-      clients.push(c);
+      track(c);
       assert.ok((await c.listUsers()).some((u) => u.username === "admin"));
     });
 
@@ -105,7 +83,7 @@ describe("WallarooClient", function () {
       const file = join(dir, "creds.json");
       writeFileSync(file, JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }));
       const c = new WallarooClient({ env: { WALLAROO_URL: emu.url, WALLAROO_SDK_CREDENTIALS: file } });
-      clients.push(c);
+      track(c);
       assert.equal(c.tokenStats.login, 0);
       await c.listUsers();
       assert.equal(c.tokenStats.login, 1);
@@ -293,7 +271,7 @@ describe("WallarooClient", function () {
     it("uses a static bearer token", async () => {
       const token = emu.issueToken();
       const c = new WallarooClient({ env: { WALLAROO_URL: emu.url, WALLAROO_TOKEN: token } });
-      clients.push(c);
+      track(c);
       assert.ok((await c.listUsers()).length >= 1);
       assert.equal(c.tokenStats.login, 0);
     });

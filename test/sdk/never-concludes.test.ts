@@ -15,10 +15,10 @@ import {
   BadRequestError,
   UnexpectedResponseError,
   WallarooClient,
-  WallarooClientOptions,
   WallarooError,
 } from "../../sdk";
 import { resolveOptions } from "../../sdk/options";
+import { adminClients, rejection } from "../support/clients";
 import { RawServer, reply, startRawServer } from "../support/rawServer";
 
 const ADMIN_PASSWORD = "s3cret-admin-pw";
@@ -27,41 +27,18 @@ const QUERY = "/v1/api/users/query";
 const DEACTIVATE = "/v1/api/users/deactivate";
 const INVITE = "/v1/api/users/invite";
 
-async function rejection(p: Promise<unknown>): Promise<WallarooError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof WallarooError, `expected a WallarooError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
-}
-
 describe("WallarooClient never concludes 'gone' from an error", function () {
   let emu: RunningEmulator;
   let raw: RawServer | undefined;
-  const clients: WallarooClient[] = [];
+  const { client, closeAll } = adminClients(() => emu.url, ADMIN_PASSWORD, { retry: FAST_RETRY });
   let aliceId: string;
-
-  function client(opts: WallarooClientOptions = {}): WallarooClient {
-    const c = new WallarooClient({
-      url: emu.url,
-      username: "admin",
-      password: ADMIN_PASSWORD,
-      retry: FAST_RETRY,
-      env: {},
-      ...opts,
-    });
-    clients.push(c);
-    return c;
-  }
 
   beforeEach(async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
     aliceId = emu.addUser({ email: "alice@example.com" }).id;
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await closeAll();
     await raw?.close();
     raw = undefined;
     await emu.close();

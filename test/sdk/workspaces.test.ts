@@ -12,11 +12,11 @@ import {
   NotFoundError,
   ServerError,
   WallarooClient,
-  WallarooClientOptions,
   WorkspaceNameTakenError,
   WorkspaceNotFoundError,
 } from "../../sdk";
 import { RawServer, reply, startRawServer } from "../support/rawServer";
+import { adminClients, rejection } from "../support/clients";
 
 const ADMIN_PASSWORD = "s3cret-admin-pw";
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 200, maxElapsedMs: 10_000 };
@@ -28,31 +28,9 @@ const P = {
   remove_user: "/v1/api/workspaces/remove_user",
 };
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  assert.fail("expected the call to fail");
-}
-
 describe("WallarooClient workspaces", function () {
   let emu: RunningEmulator;
-  const clients: WallarooClient[] = [];
-
-  function client(opts: WallarooClientOptions = {}): WallarooClient {
-    const c = new WallarooClient({
-      url: emu.url,
-      username: "admin",
-      password: ADMIN_PASSWORD,
-      retry: FAST_RETRY,
-      env: {},
-      ...opts,
-    });
-    clients.push(c);
-    return c;
-  }
+  const { client, track, closeAll } = adminClients(() => emu.url, ADMIN_PASSWORD, { retry: FAST_RETRY });
 
   async function start(opts: EmulatorOptions = {}): Promise<void> {
     await emu?.close();
@@ -63,7 +41,7 @@ describe("WallarooClient workspaces", function () {
 
   beforeEach(() => start());
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await closeAll();
     await emu.close();
   });
 
@@ -231,7 +209,7 @@ describe("WallarooClient workspaces", function () {
       });
       try {
         const c = new WallarooClient({ env: {}, url: raw.url, token: "tok-abcdef", retry: FAST_RETRY });
-        clients.push(c);
+        track(c);
         const e = await rejection(c.createWorkspace("maybe"));
         assert.ok(e instanceof ServerError);
         assert.match(
@@ -422,7 +400,7 @@ describe("WallarooClient workspaces", function () {
         token: "tok-abcdef",
         retry: { ...FAST_RETRY, maxAttempts: 2 },
       });
-      clients.push(c);
+      track(c);
       return c;
     }
 
