@@ -1,7 +1,8 @@
 /** Command-line parsing: strict, with a suggestion for near misses; never reads secrets from flags except `--token`. */
 import { closest } from "../sdk/suggest";
 
-export type Command = "list" | "generate" | "help";
+export type Command = "list" | "generate" | "seats" | "help";
+export type Edition = "community" | "enterprise";
 export type GenerateFormat = "ts" | "roster";
 
 export interface CliArgs {
@@ -19,6 +20,14 @@ export interface CliArgs {
   token?: string;
   credentialsFile?: string;
   caCert?: string;
+  /** seats: the licence edition (default community). */
+  edition: Edition;
+  /** seats: an explicit active-user limit, overriding the edition's. */
+  limit?: number;
+  /** seats: a roster whose emails the stack manages. */
+  roster?: string;
+  /** seats: a file of the emails the stack manages, one per line. */
+  programUsers?: string;
 }
 
 /** Bad usage: exit status 2, with the message and the synopsis. */
@@ -29,9 +38,21 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS: readonly Command[] = ["list", "generate", "help"];
+export const COMMANDS: readonly Command[] = ["list", "generate", "seats", "help"];
 
-type ValueKey = "format" | "out" | "url" | "authUrl" | "username" | "token" | "credentialsFile" | "caCert";
+type ValueKey =
+  | "format"
+  | "out"
+  | "url"
+  | "authUrl"
+  | "username"
+  | "token"
+  | "credentialsFile"
+  | "caCert"
+  | "edition"
+  | "limit"
+  | "roster"
+  | "programUsers";
 type BoolKey = "help" | "version" | "quiet" | "json";
 
 interface FlagSpec {
@@ -46,7 +67,11 @@ const FLAGS: Record<string, FlagSpec> = {
   "--help": { key: "help", value: false },
   "--version": { key: "version", value: false },
   "--quiet": { key: "quiet", value: false },
-  "--json": { key: "json", value: false, commands: ["list"] },
+  "--json": { key: "json", value: false, commands: ["list", "seats"] },
+  "--edition": { key: "edition", value: true, commands: ["seats"], placeholder: "community|enterprise" },
+  "--limit": { key: "limit", value: true, commands: ["seats"], placeholder: "N" },
+  "--roster": { key: "roster", value: true, commands: ["seats"], placeholder: "FILE" },
+  "--program-users": { key: "programUsers", value: true, commands: ["seats"], placeholder: "FILE" },
   "--format": { key: "format", value: true, commands: ["generate"], placeholder: "ts|roster" },
   "--out": { key: "out", value: true, commands: ["generate"], placeholder: "FILE" },
   "--url": { key: "url", value: true, placeholder: "URL" },
@@ -68,7 +93,15 @@ const REFUSED: Record<string, string> = {
 export function parseArgs(argv: readonly string[]): CliArgs {
   // --help wins over every other problem, so that help is always reachable.
   if (argv.some((a) => a === "--help" || a === "-h")) {
-    return { command: "help", help: true, version: false, quiet: false, json: false, format: "ts" };
+    return {
+      command: "help",
+      help: true,
+      version: false,
+      quiet: false,
+      json: false,
+      format: "ts",
+      edition: "community",
+    };
   }
   const given = new Map<string, { flag: string; value: string | true }>();
   const positionals: string[] = [];
@@ -120,7 +153,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 
   const version = given.has("version");
   if (positionals.length === 0) {
-    if (version) return { command: "help", help: false, version: true, quiet: false, json: false, format: "ts" };
+    if (version) {
+      return {
+        command: "help",
+        help: false,
+        version: true,
+        quiet: false,
+        json: false,
+        format: "ts",
+        edition: "community",
+      };
+    }
     throw new UsageError("no command given");
   }
   const [commandText = "", ...rest] = positionals;
@@ -149,9 +192,27 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const guess = closest(format, ["ts", "roster"]);
     throw new UsageError(`--format must be ts or roster, not '${format}'${guess ? ` (did you mean '${guess}'?)` : ""}`);
   }
+  const edition = str("edition") ?? "community";
+  if (edition !== "community" && edition !== "enterprise") {
+    const guess = closest(edition, ["community", "enterprise"]);
+    throw new UsageError(
+      `--edition must be community or enterprise, not '${edition}'${guess ? ` (did you mean '${guess}'?)` : ""}`,
+    );
+  }
+  const limitText = str("limit");
+  if (limitText !== undefined && !/^\d+$/.test(limitText)) {
+    throw new UsageError(`--limit must be a whole number of active users, not '${limitText}'`);
+  }
+  if (str("roster") !== undefined && str("programUsers") !== undefined) {
+    throw new UsageError("give --roster or --program-users, not both");
+  }
   return {
     command,
     help: command === "help",
+    edition,
+    ...(limitText === undefined ? {} : { limit: Number(limitText) }),
+    roster: str("roster"),
+    programUsers: str("programUsers"),
     version,
     quiet: given.has("quiet"),
     json: given.has("json"),

@@ -10,6 +10,7 @@ import { CLI_SETTING_NAMES } from "../sdk/settingNames";
 import type { WallarooUser } from "../sdk";
 import { CliArgs, parseArgs, UsageError } from "./args";
 import { generateRoster, generateTs } from "./generate";
+import { formatSeats, managedEmails, seatsReport } from "./seats";
 import { formatUserJson, formatUserTable } from "./list";
 import { HELP, PROGRAM, SYNOPSIS } from "./usage";
 
@@ -96,11 +97,28 @@ async function fetchUsers(client: WallarooClient, progress: (line: string) => vo
 }
 
 async function execute(args: CliArgs, io: CliIO, progress: (line: string) => void): Promise<number> {
+  // The stack's emails are read before anything is fetched: a bad file fails fast, naming it.
+  let managed: ReturnType<typeof managedEmails>;
+  try {
+    managed = args.command === "seats" ? managedEmails(args.roster, args.programUsers) : undefined;
+  } catch (e) {
+    const file = args.roster ?? args.programUsers;
+    const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    io.stderr.write(`${PROGRAM}: error: cannot read ${args.roster ? "--roster" : "--program-users"} ${file}: ${why}\n`);
+    return EXIT_FAILURE;
+  }
   const client = clientFor(args, io);
   try {
     const users = await fetchUsers(client, progress);
     if (args.command === "list") {
       io.stdout.write(args.json ? formatUserJson(users) : formatUserTable(users));
+      return EXIT_OK;
+    }
+    if (args.command === "seats") {
+      const report = seatsReport(users, { edition: args.edition, limit: args.limit, managed });
+      io.stdout.write(
+        args.json ? JSON.stringify({ url: client.url, ...report }, null, 2) + "\n" : formatSeats(report, client.url),
+      );
       return EXIT_OK;
     }
     const generated = (args.format === "roster" ? generateRoster : generateTs)(users, {

@@ -4,6 +4,8 @@ export const PROGRAM = "wallaroo-users";
 
 export const SYNOPSIS = `Usage: ${PROGRAM} list [--json] [connection options]
        ${PROGRAM} generate [--format ts|roster] [--out FILE] [connection options]
+       ${PROGRAM} seats [--edition community|enterprise] [--limit N]
+                      [--roster FILE | --program-users FILE] [--json] [connection options]
        ${PROGRAM} --help`;
 
 export const HELP = `${PROGRAM}: list the users of a Wallaroo instance, or generate the Pulumi code
@@ -18,10 +20,21 @@ Commands:
                             program, or a team roster for examples/team-roster.
                             Users without an email are listed in a comment: the user
                             API addresses users by email, so they cannot be managed.
+  seats                     Print the licence seats: active users (by email), inactive
+                            users, the limit. With --roster or --program-users (the
+                            emails a stack manages): the exact unmanagedActiveUsers and
+                            the policy config to paste for wallaroo-active-user-limit.
   help                      Show this help.
 
 Options of list:
   --json                    Print a JSON array of users instead of the table.
+
+Options of seats:
+  --edition E               community (default: 5 active users) or enterprise (no limit).
+  --limit N                 An explicit limit (the policy's maxActiveUsers).
+  --roster FILE             A team roster (examples/team-roster): the stack's emails.
+  --program-users FILE      A file of the stack's emails, one per line (# comments).
+  --json                    Print JSON instead of text.
 
 Options of generate:
   --format ts|roster        ts (default): a Pulumi program, one wallaroo.User per user.

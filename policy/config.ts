@@ -26,8 +26,15 @@ export interface ActiveUserLimitConfig {
   readonly edition: Edition;
   /** Overrides the edition's limit when set. */
   readonly maxActiveUsers?: number;
-  /** Active users of the same instance that this stack does not manage. */
-  readonly unmanagedActiveUsers: number;
+  /**
+   * Active users of the same instance that this stack does not manage: a number, or "live" to
+   * count them (and which of the stack's users exist already) on the instance at preview.
+   */
+  readonly unmanagedActiveUsers: number | "live";
+  /** Live mode: the API endpoint, when not in WALLAROO_URL (not secret; credentials come from the environment). */
+  readonly url?: string;
+  /** Live mode: the Keycloak address, when not in WALLAROO_AUTH_URL. */
+  readonly authUrl?: string;
 }
 
 export const activeUserLimitConfigSchema: PolicyConfigSchema = {
@@ -46,10 +53,22 @@ export const activeUserLimitConfigSchema: PolicyConfigSchema = {
       description: "Maximum number of active users; overrides the edition's limit.",
     },
     unmanagedActiveUsers: {
-      type: "integer",
+      // JSON schema: `minimum` constrains the numbers, `pattern` the strings.
+      type: ["integer", "string"],
       minimum: 0,
+      pattern: "^live$",
       default: 0,
-      description: "Active users of the same Wallaroo instance that live outside this stack.",
+      description:
+        'Active users of the same Wallaroo instance that live outside this stack, or "live" to count them on the ' +
+        "instance at preview (with the WALLAROO_* environment variables wallaroo-users uses).",
+    },
+    url: {
+      type: "string",
+      description: 'With "live": the Wallaroo API endpoint, when WALLAROO_URL is not set. Never put credentials here.',
+    },
+    authUrl: {
+      type: "string",
+      description: 'With "live": the Keycloak address, when WALLAROO_AUTH_URL is not set.',
     },
   },
 };
@@ -75,13 +94,23 @@ function describeValue(value: unknown): string {
   return String(value);
 }
 
-function readCount(raw: Record<string, unknown>, key: string, problems: string[]): number | undefined {
+function readCount(raw: Record<string, unknown>, key: string, problems: string[], orElse = ""): number | undefined {
   const value = raw[key];
   if (value === undefined) {
     return undefined;
   }
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    problems.push(`${key} must be an integer >= 0, got ${describeValue(value)}`);
+    problems.push(`${key} must be an integer >= 0${orElse}, got ${describeValue(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function readText(raw: Record<string, unknown>, key: string, problems: string[]): string | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.trim() === "") {
+    problems.push(`${key} must be a non-empty string, got ${describeValue(value)}`);
     return undefined;
   }
   return value;
@@ -108,14 +137,26 @@ export function parseActiveUserLimitConfig(policyName: string, raw: Record<strin
     }
   }
   const maxActiveUsers = readCount(raw, "maxActiveUsers", problems);
-  const unmanagedActiveUsers = readCount(raw, "unmanagedActiveUsers", problems) ?? 0;
+  const unmanagedActiveUsers =
+    raw.unmanagedActiveUsers === "live"
+      ? "live"
+      : (readCount(raw, "unmanagedActiveUsers", problems, ' or "live"') ?? 0);
+  const url = readText(raw, "url", problems);
+  const authUrl = readText(raw, "authUrl", problems);
+  if ((url !== undefined || authUrl !== undefined) && unmanagedActiveUsers !== "live") {
+    problems.push('url and authUrl are only used with unmanagedActiveUsers: "live"');
+  }
 
   if (problems.length > 0) {
     throw new PolicyConfigError(policyName, problems);
   }
-  return maxActiveUsers === undefined
-    ? { edition, unmanagedActiveUsers }
-    : { edition, maxActiveUsers, unmanagedActiveUsers };
+  return {
+    edition,
+    unmanagedActiveUsers,
+    ...(maxActiveUsers === undefined ? {} : { maxActiveUsers }),
+    ...(url === undefined ? {} : { url }),
+    ...(authUrl === undefined ? {} : { authUrl }),
+  };
 }
 
 /** The limit in force and how to name it in a message; `limit` is undefined when there is none. */

@@ -18,6 +18,8 @@ import type {
 } from "@pulumi/policy";
 import { emailProblem } from "../sdk/email";
 import { activeUserLimit, activeUserLimitConfigSchema, parseActiveUserLimitConfig } from "./config";
+import { fetchServerUsers } from "./liveSeats";
+import { countConfigured, countLive, type SeatCount } from "./seats";
 import {
   UNKNOWN,
   WALLAROO_USER_TYPE,
@@ -62,40 +64,65 @@ function quoteEmail(email: string): string {
   return JSON.stringify(shown);
 }
 
-const validateActiveUserLimit: StackValidation = (args, reportViolation) => {
+const validateActiveUserLimit: StackValidation = async (args, reportViolation) => {
   const config = parseActiveUserLimitConfig(ACTIVE_USER_LIMIT_POLICY, args.getConfig<Record<string, unknown>>());
   const { limit, source } = activeUserLimit(config);
   if (limit === undefined) {
     return;
   }
-  const active: WallarooUser[] = [];
-  let activeUnknown = 0;
-  for (const user of wallarooUsers(args.resources)) {
-    if (user.active === UNKNOWN) {
-      activeUnknown++;
-    } else if (user.active) {
-      active.push(user);
+  const users = wallarooUsers(args.resources);
+  let count: SeatCount;
+  if (config.unmanagedActiveUsers === "live") {
+    try {
+      count = countLive(users, await fetchServerUsers(config));
+    } catch (e) {
+      // Never a silent pass: without the count the policy cannot vouch for the licence.
+      reportViolation(
+        `Could not count the live seats: ${e instanceof Error ? e.message : String(e)}; set the WALLAROO_* variables ` +
+          "(WALLAROO_URL, and WALLAROO_TOKEN or WALLAROO_USER/WALLAROO_PASSWORD) in the environment of pulumi preview, " +
+          'or set unmanagedActiveUsers to a number instead of "live"',
+      );
+      return;
     }
+  } else {
+    count = countConfigured(users, config.unmanagedActiveUsers);
   }
-  const unmanaged = config.unmanagedActiveUsers;
-  const total = active.length + unmanaged;
-  // A stack is only at fault when its own active users take the instance over the limit.
-  if (active.length === 0 || total <= limit) {
+  const skipped =
+    count.unknown > 0
+      ? ` ${plural(count.unknown, "more user")} whose active flag or email is not known until apply ${count.unknown === 1 ? "was" : "were"} not counted.`
+      : "";
+  const live =
+    count.existing === undefined
+      ? ""
+      : ` (live count: ${plural(count.unmanaged, "active user")} outside this stack; ${count.existing} of its users exist, ${count.invited ?? 0} will be invited)`;
+  const outside =
+    config.unmanagedActiveUsers === "live"
+      ? `${count.unmanaged} active outside it, counted live`
+      : `${count.unmanaged} unmanaged`;
+  // A stack is only at fault when its own users take the instance over the limit.
+  if (count.activeInStack.length > 0 && count.final > limit) {
+    const requested =
+      count.unmanaged > 0
+        ? `${plural(count.final, "active Wallaroo user")} requested (${count.activeInStack.length} in this stack + ${outside})`
+        : `${plural(count.final, "active Wallaroo user")} requested in this stack`;
+    reportViolation(
+      `${requested}, but ${source} allows ${limit}. ` +
+        `Deactivate ${count.final - limit} (set active: false) or raise the limit. ` +
+        `Active in this stack: ${listUsers(count.activeInStack)}.${skipped}${live}`,
+    );
     return;
   }
-  const requested =
-    unmanaged > 0
-      ? `${plural(total, "active Wallaroo user")} requested (${active.length} in this stack + ${unmanaged} unmanaged)`
-      : `${plural(total, "active Wallaroo user")} requested in this stack`;
-  const skipped =
-    activeUnknown > 0
-      ? ` ${plural(activeUnknown, "more user")} whose active flag is not known until apply ${activeUnknown === 1 ? "was" : "were"} not counted.`
-      : "";
-  reportViolation(
-    `${requested}, but ${source} allows ${limit}. ` +
-      `Deactivate ${total - limit} (set active: false) or raise the limit. ` +
-      `Active in this stack: ${listUsers(active)}.${skipped}`,
-  );
+  if (count.transient.length > 0 && count.peak > limit) {
+    reportViolation(
+      `${plural(count.peak, "licence seat")} are needed during this update, but ${source} allows ${limit}: ` +
+        `${count.final} stay active (${count.activeInStack.length} in this stack + ${outside}) and ` +
+        `${plural(count.transient.length, "user")} hold a seat only while it runs, because the API invites a user ` +
+        "active before it can deactivate it and the engine may run every create before any deactivation: " +
+        `${listUsers(count.transient)}. Create ${count.transient.length === 1 ? "it" : "them"} in an earlier pulumi up ` +
+        "while a seat is free, or deactivate someone first in a separate pulumi up." +
+        `${skipped}${live}`,
+    );
+  }
 };
 
 const validateUserEmail: ResourceValidation = (args, reportViolation) => {

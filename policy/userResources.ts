@@ -67,6 +67,11 @@ export interface WallarooUser {
   readonly email: unknown;
   /** `active` defaults to true: only an explicit `false` deactivates a user. */
   readonly active: boolean | Unknown;
+  /**
+   * The server's id when the planned state carries it: the user exists and this update does not
+   * change it. Absent for a user being created (or, in a preview, changed).
+   */
+  readonly userId?: string;
 }
 
 /** True for the type token of `wallaroo.User`. */
@@ -77,11 +82,13 @@ export function isWallarooUser(resource: { readonly type: string }): boolean {
 /** Views one resource (assumed to be a `wallaroo.User`) as a {@link WallarooUser}. */
 export function toWallarooUser(resource: Pick<PolicyResource, "name" | "urn" | "props">): WallarooUser {
   const active = readProperty(resource.props, "active");
+  const userId = readProperty(resource.props, "userId");
   return {
     name: resource.name,
     urn: resource.urn,
     email: readProperty(resource.props, "email"),
     active: active === UNKNOWN ? UNKNOWN : active !== false,
+    ...(typeof userId === "string" && userId !== "" ? { userId } : {}),
   };
 }
 

@@ -468,3 +468,77 @@ describe("wallaroo-users generate and the automation's own account", function ()
     await c.close();
   });
 });
+
+describe("wallaroo-users seats", function () {
+  this.timeout(60_000);
+  let emu: RunningEmulator;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  before(async () => {
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "community" });
+    env = { WALLAROO_URL: emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD };
+    for (const e of ["ann", "ben", "cat", "dan"]) emu.addUser({ email: `${e}@example.com` });
+    emu.addUser({ email: "old@example.com", enabled: false });
+    dir = mkdtempSync(join(tmpdir(), "wallaroo-seats-"));
+  });
+  after(async () => {
+    await emu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints the active and inactive users and the community limit", async () => {
+    const r = await cli(["seats"], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^Seats on http:\/\/127\.0\.0\.1:\d+\/: 4 active users, 5 allowed \(community licence\); 1 inactive\./,
+    );
+    assert.match(
+      r.stdout,
+      /Active \(4\):\n {2}ann@example\.com\n {2}ben@example\.com\n {2}cat@example\.com\n {2}dan@example\.com\n/,
+    );
+    assert.match(r.stdout, /Inactive \(1\):\n {2}old@example\.com/);
+    assert.doesNotMatch(r.stdout, /admin/, "the built-in admin holds no seat");
+  });
+
+  it("gives the exact unmanagedActiveUsers and the policy config for the emails a roster manages", async () => {
+    const roster = join(dir, "team.yaml");
+    writeFileSync(
+      roster,
+      "users:\n  - email: Ann@Example.com\n  - email: ben@example.com\n  - email: new@example.com\n",
+    );
+    const r = await cli(["seats", "--roster", roster], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /manages 3 emails, 2 of them active here; 2 active users are outside it\./);
+    assert.match(r.stdout, /^unmanagedActiveUsers: 2$/m);
+    const json = r.stdout.slice(r.stdout.indexOf("{"));
+    assert.deepEqual(JSON.parse(json), {
+      "wallaroo-active-user-limit": { edition: "community", unmanagedActiveUsers: 2 },
+    });
+  });
+
+  it("answers JSON with --json, from a --program-users file, with --limit", async () => {
+    const file = join(dir, "emails.txt");
+    writeFileSync(file, "# the stack's users\nann@example.com\n\ncat@example.com # lead\n");
+    const r = await cli(["seats", "--program-users", file, "--limit", "10", "--json"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(report.seatsUsed, 4);
+    assert.equal(report.limit, 10);
+    assert.deepEqual(report.inactive, ["old@example.com"]);
+    assert.deepEqual(report.policyConfig, {
+      "wallaroo-active-user-limit": { edition: "community", maxActiveUsers: 10, unmanagedActiveUsers: 2 },
+    });
+  });
+
+  it("fails naming the file when it cannot be read, and refuses both sources at once", async () => {
+    const r = await cli(["seats", "--program-users", join(dir, "missing.txt")], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot read --program-users .*missing\.txt: ENOENT/);
+    const both = await cli(["seats", "--roster", "a", "--program-users", "b"], env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give --roster or --program-users, not both/);
+    const typo = await cli(["seats", "--edition", "comunity"], env);
+    assert.match(typo.stderr, /did you mean 'community'/);
+  });
+});

@@ -179,11 +179,13 @@ export class PolicyPackProcess {
     packDir: string = PACK_DIR,
     engineAddress = "127.0.0.1:1",
     timeoutMs = 30_000,
+    env: NodeJS.ProcessEnv = process.env,
   ): Promise<PolicyPackProcess> {
     // The CLI resolves the runner from the pack's folder, so the pack uses the @pulumi/pulumi it can reach.
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
     const child = spawn(process.execPath, [runner, engineAddress, "."], {
       cwd: packDir,
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const stderrChunks: string[] = [];

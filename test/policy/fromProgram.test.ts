@@ -49,23 +49,28 @@ describe("wallaroo-licence pack on resources from a real program run", function 
     await world?.close();
   });
 
-  it("passes five active users and one inactive, as the provider registered them", async () => {
+  it("passes five active users and one inactive once they exist, as the provider recorded them", async () => {
     world.program("index.ts", program([5]));
     assertOk(await engine.up("index.ts"));
-    for (const where of ["inputs", "outputs"] as const) {
-      const resources = registered(engine, where);
-      assert.equal(resources.length, 6);
-      assert.ok(
-        typeof resources[0].properties.__provider === "string",
-        "the serialized provider is part of what was registered",
-      );
-      const result = await pack.analyzeStack(resources);
-      assert.deepEqual(
-        result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
-        [],
-        where,
-      );
-    }
+    const resources = registered(engine, "outputs");
+    assert.equal(resources.length, 6);
+    assert.ok(
+      typeof resources[0].properties.__provider === "string",
+      "the serialized provider is part of what was registered",
+    );
+    const result = await pack.analyzeStack(resources);
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.enforcementLevel === "mandatory"),
+      [],
+    );
+  });
+
+  it("stops the same six users at their first preview: the inactive one is invited active first", async () => {
+    // What the engine sends at the first preview: the checked inputs, no server id yet.
+    const result = await pack.analyzeStack(registered(engine, "inputs"));
+    const limit = result.diagnostics.find((d) => d.policyName === "wallaroo-active-user-limit");
+    assert.match(limit!.message, /6 licence seats are needed during this update, but the community licence allows 5/);
+    assert.match(limit!.message, /hold a seat only while it runs.*: member5@example\.com\./);
   });
 
   it("stops six active users with a message listing them", async () => {

@@ -98,7 +98,10 @@ describe("wallaroo-licence policy pack, started as the Pulumi CLI starts it and 
 
     it("passes six users when one of them is deactivated", async () => {
       await pack.configure({});
-      const users = [...registrations(5), userRegistration("former", { email: "former@example.com", active: false })];
+      const users = [
+        ...registrations(5),
+        userRegistration("former", { email: "former@example.com", active: false, userId: "id-former" }),
+      ];
       assert.deepEqual((await pack.analyzeStack(users)).diagnostics, []);
     });
 

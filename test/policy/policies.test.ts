@@ -70,7 +70,11 @@ describe("wallaroo-active-user-limit", () => {
   });
 
   it("does not count deactivated users, and counts users without `active` as active", async () => {
-    const resources = [...users(5), userResource("former", { email: "former@example.com", active: false })];
+    // An existing user (its planned state carries the server's id): inactive, it needs no seat at any moment.
+    const resources = [
+      ...users(5),
+      userResource("former", { email: "former@example.com", active: false, userId: "id-former" }),
+    ];
     assert.deepEqual((await runStackPolicy(activeUserLimitPolicy, resources)).violations, []);
     const explicit = [...users(5, { active: true }), userResource("extra", { email: "extra@example.com" })];
     assert.equal((await runStackPolicy(activeUserLimitPolicy, explicit)).violations.length, 1);
@@ -109,12 +113,14 @@ describe("wallaroo-active-user-limit", () => {
       zero.violations[0]!.message,
       /^1 active Wallaroo user requested in this stack, but the configured limit \(maxActiveUsers\) allows 0\. Deactivate 1 /,
     );
-    const inactive = await runStackPolicy(activeUserLimitPolicy, users(3, { active: false }), { maxActiveUsers: 0 });
+    const inactive = await runStackPolicy(activeUserLimitPolicy, users(3, { active: false, userId: "id" }), {
+      maxActiveUsers: 0,
+    });
     assert.deepEqual(inactive.violations, []);
   });
 
-  it("blames a stack only when its own active users take the instance over the limit", async () => {
-    const resources = users(2, { active: false });
+  it("blames a stack only when its own users take the instance over the limit", async () => {
+    const resources = users(2, { active: false, userId: "id" });
     assert.deepEqual(
       (await runStackPolicy(activeUserLimitPolicy, resources, { unmanagedActiveUsers: 9 })).violations,
       [],
@@ -135,7 +141,10 @@ describe("wallaroo-active-user-limit", () => {
     const over = [...users(6), userResource("maybe", { email: "maybe@example.com", active: UNKNOWN_DURING_PREVIEW })];
     const { violations } = await runStackPolicy(activeUserLimitPolicy, over);
     assert.match(violations[0]!.message, /^6 active Wallaroo users requested/);
-    assert.match(violations[0]!.message, / 1 more user whose active flag is not known until apply was not counted\.$/);
+    assert.match(
+      violations[0]!.message,
+      / 1 more user whose active flag or email is not known until apply was not counted\.$/,
+    );
   });
 
   it("counts a user whose email is unknown during preview and names it by resource name", async () => {
@@ -155,11 +164,13 @@ describe("wallaroo-active-user-limit", () => {
       [{ maxActiveUsers: -1 }, "maxActiveUsers must be an integer >= 0, got -1"],
       [{ maxActiveUsers: "five" }, 'maxActiveUsers must be an integer >= 0, got "five"'],
       [{ maxActiveUsers: 2.5 }, "maxActiveUsers must be an integer >= 0, got 2.5"],
-      [{ unmanagedActiveUsers: null }, "unmanagedActiveUsers must be an integer >= 0, got null"],
+      [{ unmanagedActiveUsers: null }, 'unmanagedActiveUsers must be an integer >= 0 or "live", got null'],
       [{ edition: "free" }, 'edition must be one of "community", "enterprise", got "free"'],
+      [{ unmanagedActiveUsers: "lively" }, 'unmanagedActiveUsers must be an integer >= 0 or "live", got "lively"'],
+      [{ url: "https://w.example.com" }, 'url and authUrl are only used with unmanagedActiveUsers: "live"'],
       [
         { maxActiveUser: 3 },
-        'unknown property "maxActiveUser" (allowed: edition, maxActiveUsers, unmanagedActiveUsers)',
+        'unknown property "maxActiveUser" (allowed: edition, maxActiveUsers, unmanagedActiveUsers, url, authUrl)',
       ],
     ];
     for (const [config, problem] of cases) {
