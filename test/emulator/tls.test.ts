@@ -1,10 +1,8 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Agent, request } from "undici";
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { ADMIN_PASSWORD, tempDir } from "./helpers";
+import { ADMIN_PASSWORD } from "./helpers";
+import { selfSignedLocalhost } from "../support/certs";
 
 describe("emulator over HTTPS (tls option)", () => {
   let emu: RunningEmulator | undefined;
@@ -12,34 +10,9 @@ describe("emulator over HTTPS (tls option)", () => {
   let key: Buffer;
 
   before(function () {
-    const dir = tempDir("wl-emu-tls-");
-    try {
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=127.0.0.1",
-          "-addext",
-          "subjectAltName=IP:127.0.0.1",
-          "-keyout",
-          join(dir, "key.pem"),
-          "-out",
-          join(dir, "cert.pem"),
-        ],
-        { stdio: "ignore" },
-      );
-    } catch {
-      this.skip(); // no openssl here: nothing to serve
-    }
-    cert = readFileSync(join(dir, "cert.pem"));
-    key = readFileSync(join(dir, "key.pem"));
+    const pair = selfSignedLocalhost();
+    if (!pair) this.skip(); // no openssl here: nothing to serve
+    ({ cert, key } = pair);
   });
   after(() => emu?.close());
 

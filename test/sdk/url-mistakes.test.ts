@@ -4,9 +4,6 @@
  * that cannot help.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import {
   CLI_SETTING_NAMES,
@@ -17,7 +14,7 @@ import {
   WallarooClientOptions,
   WallarooError,
 } from "../../sdk";
-import { makeTempDir } from "../harness";
+import { selfSignedLocalhost } from "../support/certs";
 
 const ADMIN_PASSWORD = "s3cret-admin-pw";
 
@@ -36,25 +33,15 @@ async function failure(opts: WallarooClientOptions): Promise<{ e: WallarooError;
   assert.fail("expected a failure");
 }
 
-function selfSigned(): { cert: Buffer; key: Buffer } {
-  const dir = makeTempDir("url-mistakes-tls");
-  execFileSync(
-    "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem")].concat(
-      ["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-    ),
-    { stdio: "ignore" },
-  );
-  return { cert: readFileSync(join(dir, "c.pem")), key: readFileSync(join(dir, "k.pem")) };
-}
-
 describe("WallarooClient and mistakes in the URL", function () {
   this.timeout(30_000);
   let plain: RunningEmulator;
   let tls: RunningEmulator;
   before(async () => {
     plain = await startEmulator({ adminPassword: ADMIN_PASSWORD });
-    tls = await startEmulator({ adminPassword: ADMIN_PASSWORD, tls: selfSigned() });
+    const pair = selfSignedLocalhost();
+    assert.ok(pair, "openssl makes the test certificate");
+    tls = await startEmulator({ adminPassword: ADMIN_PASSWORD, tls: pair });
   });
   after(async () => {
     await plain?.close();
