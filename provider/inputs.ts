@@ -29,20 +29,41 @@ export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;
 }
 
-function typeName(v: unknown): string {
+export function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
 
-/** The closest known property name, for "did you mean" hints on typos. */
-function closest(name: string): string | undefined {
+/** The closest of `known` to `name`, for "did you mean" hints on typos. */
+export function closest(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = 3;
-  for (const k of KNOWN) {
+  for (const k of known) {
     const d = distance(lower, k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;
+}
+
+/**
+ * A failure for every property of `news` that `resource` does not accept (besides those the
+ * dynamic-provider machinery adds), with a "did you mean" for near misses.
+ */
+export function unknownPropertyFailures(
+  news: Record<string, unknown>,
+  known: readonly string[],
+  resource: string,
+): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const key of Object.keys(news)) {
+    if (RESERVED.has(key) || known.includes(key)) continue;
+    const guess = closest(key, known);
+    failures.push({
+      property: key,
+      reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; ${resource} accepts ${known.join(", ")}`,
+    });
+  }
+  return failures;
 }
 
 function distance(a: string, b: string): number {
@@ -66,15 +87,7 @@ export function checkInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
 } {
-  const failures: CheckFailure[] = [];
-  for (const key of Object.keys(news)) {
-    if (RESERVED.has(key) || (KNOWN as readonly string[]).includes(key)) continue;
-    const guess = closest(key);
-    failures.push({
-      property: key,
-      reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; wallaroo.User accepts ${KNOWN.join(", ")}`,
-    });
-  }
+  const failures = unknownPropertyFailures(news, KNOWN, "wallaroo.User");
 
   const { email, active, password, adoptExisting } = news;
   if (email === undefined || email === null) {
