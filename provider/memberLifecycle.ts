@@ -18,7 +18,7 @@ import { actionable, initFailed, messageOf, rethrow, stackless } from "./errors"
 import { CheckFailure, isUnknown, sameEmail } from "./inputs";
 import { asMemberInputs, checkMemberInputs } from "./memberInputs";
 import { getClient } from "./runtime";
-import { sharedMembers } from "./workspaceReads";
+import { forgetWorkspaceReads, sharedMembers } from "./workspaceReads";
 
 type Props = Record<string, unknown>;
 
@@ -122,6 +122,7 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
     return { id, outs };
   }
 
+  forgetWorkspaceReads();
   await client.addWorkspaceMember(ws, email, want.role).catch((e: unknown) => {
     // The client's errors say what failed (workspace not found, user not found, refused); a failed
     // add changed nothing that the state needs to know about, so nothing is recorded.
@@ -208,6 +209,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
         "Pulumi). Run pulumi refresh to drop it from the state",
     );
   }
+  forgetWorkspaceReads();
   await getClient()
     .addWorkspaceMember(workspaceId, email, want.role)
     .catch(rethrow(`Cannot change the role of ${label} to ${want.role}`));
@@ -235,6 +237,7 @@ export async function remove(id: string, props: Props): Promise<void> {
   const label = labelOf(workspaceId, props.email, userId);
   const email = await currentEmail(userId, `${label}; the state keeps it`);
   if (email === null) return;
+  forgetWorkspaceReads();
   await getClient()
     .removeWorkspaceMember(workspaceId, email)
     .catch((e: unknown) => {

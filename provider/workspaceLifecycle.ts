@@ -15,7 +15,7 @@ import { CheckFailure, isUnknown } from "./inputs";
 import { dropUndefined } from "./outputs";
 import { getClient } from "./runtime";
 import { asWorkspaceInputs, checkWorkspaceInputs } from "./workspaceInputs";
-import { sharedWorkspaces } from "./workspaceReads";
+import { forgetWorkspaceReads, sharedWorkspaces } from "./workspaceReads";
 
 type Props = Record<string, unknown>;
 
@@ -96,6 +96,7 @@ export async function create(props: Props): Promise<{ id: string; outs: Workspac
     return { id: String(existing[0].id), outs: outputsFrom(existing[0], true) };
   }
 
+  forgetWorkspaceReads();
   const created = await client.createWorkspace(want.name).catch((e: unknown) => {
     if (e instanceof WorkspaceNameTakenError) {
       throw stackless(
