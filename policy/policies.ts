@@ -28,6 +28,7 @@ import {
   readProperty,
   wallarooUsers,
 } from "./userResources";
+import { duplicateMembershipPolicy, memberInactivePolicy, workspaceNamePolicy } from "./workspacePolicies";
 
 export const POLICY_PACK_NAME = "wallaroo-licence";
 export const ACTIVE_USER_LIMIT_POLICY = "wallaroo-active-user-limit";
@@ -211,4 +212,7 @@ export const wallarooPolicies: Policies = [
   userEmailPolicy,
   duplicateEmailPolicy,
   unknownValuesPolicy,
+  workspaceNamePolicy,
+  duplicateMembershipPolicy,
+  memberInactivePolicy,
 ];
