@@ -17,5 +17,14 @@ export type { WorkspaceMember as WorkspaceMemberRecord } from "./sdk/workspaces"
 export { lookupUser, listUsers } from "./provider/lookup";
 export type { LookupUserArgs } from "./provider/lookup";
 export * from "./sdk";
-export { loadRoster, parseRoster, formatRoster, resourceNames, resourceNameFor, RosterError } from "./roster";
+export {
+  loadRoster,
+  parseRoster,
+  formatRoster,
+  resourceNames,
+  resourceNameFor,
+  workspaceResourceName,
+  memberResourceName,
+  RosterError,
+} from "./roster";
 export type { RosterEntry, RosterProblem } from "./roster";
