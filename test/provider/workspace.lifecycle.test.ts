@@ -141,6 +141,23 @@ describe("wallaroo.Workspace and wallaroo.WorkspaceMember lifecycle through the 
     assert.deepEqual(workspaceMutations(world.emu), { add_user: 1 });
   });
 
+  it("keeps the membership when its resource is renamed without an alias (create takes it over, the old delete leaves it)", async () => {
+    world.program("index.ts", v2.replace(`"fraud-bob"`, `"fraud-bob-renamed"`));
+    world.emu.resetStats();
+    const up = assertOk(await engine.up("index.ts"));
+    assert.deepEqual(
+      up.created.map((u) => u.split("::").pop()),
+      ["fraud-bob-renamed"],
+    );
+    assert.deepEqual(
+      up.deleted.map((u) => u.split("::").pop()),
+      ["fraud-bob"],
+    );
+    assert.deepEqual(workspaceMutations(world.emu), {});
+    assert.equal(serverWorkspace(world.emu, "fraud-detection")!.members["bob@example.com"], "OWNER");
+    assert.equal(engine.getProperty("fraud-bob-renamed", "outputs", "adopted").value, true);
+  });
+
   it("destroys: removes each managed member (one remove_user each), leaves the workspace on the server", async () => {
     world.emu.resetStats();
     const d = await engine.destroy();
