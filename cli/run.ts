@@ -11,7 +11,8 @@ import type { WallarooUser } from "../sdk";
 import { CliArgs, parseArgs, UsageError } from "./args";
 import { generateRoster, generateTs } from "./generate";
 import { formatSeats, managedEmails, seatsReport } from "./seats";
-import { formatUserJson, formatUserTable } from "./list";
+import { formatUserJson, formatUserJsonWithWorkspaces, formatUserTable, formatWorkspaceTable } from "./list";
+import { fetchWorkspaces, WorkspaceListing } from "./workspaces";
 import { HELP, PROGRAM, SYNOPSIS } from "./usage";
 
 export interface Writable {
@@ -96,7 +97,38 @@ async function fetchUsers(client: WallarooClient, progress: (line: string) => vo
   }
 }
 
-async function execute(args: CliArgs, io: CliIO, progress: (line: string) => void): Promise<number> {
+/**
+ * The workspaces with their members. When they cannot be listed (an account without the right, a
+ * server without the workspace API), the users are still shown: a warning says what is missing.
+ */
+async function workspacesOf(
+  client: WallarooClient,
+  progress: (line: string) => void,
+  warn: (line: string) => void,
+): Promise<WorkspaceListing> {
+  const listing = await fetchWorkspaces(client);
+  if ("error" in listing) {
+    warn(`warning: the workspaces could not be listed, so they are left out: ${listing.error}`);
+  } else {
+    const n = listing.workspaces.length;
+    const m = listing.workspaces.reduce((sum, w) => sum + w.members.length, 0);
+    progress(
+      `fetched ${groupDigits(n)} workspace${n === 1 ? "" : "s"} (${groupDigits(m)} membership${m === 1 ? "" : "s"}) from ${client.url}`,
+    );
+  }
+  return listing;
+}
+
+function plural(n: number, word: string): string {
+  return `${groupDigits(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
+async function execute(
+  args: CliArgs,
+  io: CliIO,
+  progress: (line: string) => void,
+  warn: (line: string) => void,
+): Promise<number> {
   // The stack's emails are read before anything is fetched: a bad file fails fast, naming it.
   let managed: ReturnType<typeof managedEmails>;
   try {
@@ -110,10 +142,6 @@ async function execute(args: CliArgs, io: CliIO, progress: (line: string) => voi
   const client = clientFor(args, io);
   try {
     const users = await fetchUsers(client, progress);
-    if (args.command === "list") {
-      io.stdout.write(args.json ? formatUserJson(users) : formatUserTable(users));
-      return EXIT_OK;
-    }
     if (args.command === "seats") {
       const report = seatsReport(users, { edition: args.edition, limit: args.limit, managed });
       io.stdout.write(
@@ -121,12 +149,28 @@ async function execute(args: CliArgs, io: CliIO, progress: (line: string) => voi
       );
       return EXIT_OK;
     }
+    const listing = await workspacesOf(client, progress, warn);
+    if (args.command === "list") {
+      if ("error" in listing) io.stdout.write(args.json ? formatUserJson(users) : formatUserTable(users));
+      else if (args.json) io.stdout.write(formatUserJsonWithWorkspaces(users, listing.workspaces));
+      else {
+        io.stdout.write(formatUserTable(users));
+        // Only when there are workspaces, so the output of an instance without any is unchanged.
+        if (listing.workspaces.length > 0) io.stdout.write(`\n${formatWorkspaceTable(listing.workspaces, users)}`);
+      }
+      return EXIT_OK;
+    }
     const generated = (args.format === "roster" ? generateRoster : generateTs)(users, {
       source: client.url,
       account: client.account,
+      workspaces: listing,
     });
-    const summary = `${groupDigits(generated.managed)} user${generated.managed === 1 ? "" : "s"}${
+    const summary = `${plural(generated.managed, "user")}${
       generated.excluded > 0 ? `, ${groupDigits(generated.excluded)} left out (listed in a comment)` : ""
+    }${
+      generated.members > 0
+        ? `, ${plural(generated.workspaces, "workspace")} with ${plural(generated.members, "membership")}`
+        : ""
     }`;
     if (args.out !== undefined) {
       const path = resolve(io.cwd ?? process.cwd(), args.out);
@@ -175,8 +219,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const scrub = scrubber(args, io.env);
   const progress = args.quiet ? () => undefined : (line: string) => void io.stderr.write(`${scrub(line)}\n`);
+  const warn = (line: string) => void io.stderr.write(`${PROGRAM}: ${scrub(line)}\n`);
   try {
-    return await execute(args, io, progress);
+    return await execute(args, io, progress, warn);
   } catch (e) {
     let message: string;
     if (isWallarooError(e)) {

@@ -8,18 +8,26 @@ export const SYNOPSIS = `Usage: ${PROGRAM} list [--json] [connection options]
                       [--roster FILE | --program-users FILE] [--json] [connection options]
        ${PROGRAM} --help`;
 
-export const HELP = `${PROGRAM}: list the users of a Wallaroo instance, or generate the Pulumi code
-that brings them under management (wallaroo.User with adoptExisting: true).
+export const HELP = `${PROGRAM}: list the users and workspaces of a Wallaroo instance, or generate the
+Pulumi code that brings them under management (wallaroo.User, wallaroo.Workspace and
+wallaroo.WorkspaceMember, adopting what exists without changing it).
 
 ${SYNOPSIS}
 
 Commands:
   list                      Print the users as a table (email, active, id, created),
-                            sorted by email; users without an email come last.
-  generate                  Print the users as code to adopt them: a Pulumi TypeScript
-                            program, or a team roster for examples/team-roster.
+                            sorted by email; users without an email come last. Then,
+                            when there are any, the workspaces with their members and
+                            roles (workspace, id, archived, member, role).
+  generate                  Print the users and workspaces as code to adopt them: a
+                            Pulumi TypeScript program, or a team roster for
+                            examples/team-roster (workspaces: { name: role } per user).
                             Users without an email are listed in a comment: the user
                             API addresses users by email, so they cannot be managed.
+                            So are each user's personal default workspace
+                            ("<email> - Default Workspace") and memberships of users
+                            not managed. If the workspaces cannot be listed, a warning
+                            says so and only the users are written.
   seats                     Print the licence seats: active users (by email), inactive
                             users, the limit. With --roster or --program-users (the
                             emails a stack manages): the exact unmanagedActiveUsers and
@@ -27,7 +35,8 @@ Commands:
   help                      Show this help.
 
 Options of list:
-  --json                    Print a JSON array of users instead of the table.
+  --json                    Print a JSON array of users instead of the tables; each user
+                            has "workspaces": [{workspaceId, name, role, archived}].
 
 Options of seats:
   --edition E               community (default: 5 active users) or enterprise (no limit).
@@ -37,7 +46,9 @@ Options of seats:
   --json                    Print JSON instead of text.
 
 Options of generate:
-  --format ts|roster        ts (default): a Pulumi program, one wallaroo.User per user.
+  --format ts|roster        ts (default): a Pulumi program, one wallaroo.User per user,
+                            one wallaroo.Workspace per workspace, one
+                            wallaroo.WorkspaceMember per membership.
                             roster: a YAML roster (users: - email: ...).
   -o, --out FILE            Write to FILE instead of standard output.
 

@@ -15,6 +15,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "./userResources";
+import { WORKSPACE_MEMBER_TYPE, WORKSPACE_TYPE } from "./workspaceResources";
 
 export { UNKNOWN_DURING_PREVIEW };
 
@@ -81,6 +82,24 @@ export function policyResource(
  */
 export function userResource(name: string, props: Record<string, unknown>): PolicyResource {
   return policyResource(WALLAROO_USER_TYPE, name, props);
+}
+
+/** A `wallaroo.Workspace` as a policy receives it. */
+export function workspaceResource(name: string, props: Record<string, unknown>): PolicyResource {
+  return policyResource(WORKSPACE_TYPE, name, props);
+}
+
+/**
+ * A `wallaroo.WorkspaceMember` as a stack policy receives it; `dependsOn` gives the resources a
+ * property's value comes from (`{ workspaceId: [ws], email: [user] }`), as the engine sends them.
+ */
+export function memberResource(
+  name: string,
+  props: Record<string, unknown>,
+  dependsOn: Record<string, PolicyResource[]> = {},
+): PolicyResource {
+  const r = policyResource(WORKSPACE_MEMBER_TYPE, name, props);
+  return { ...r, dependencies: Object.values(dependsOn).flat(), propertyDependencies: dependsOn };
 }
 
 function collector(): { violations: Violation[]; reportViolation: ReportViolation } {

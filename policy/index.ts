@@ -12,6 +12,7 @@ import { POLICY_PACK_NAME, wallarooPolicies } from "./policies";
 
 new PolicyPack(POLICY_PACK_NAME, {
   displayName: "Wallaroo licence",
-  description: "Checks pulumi-wallaroo users: active users within the licence, well-formed and unique emails.",
+  description:
+    "Checks pulumi-wallaroo users (active users within the licence, well-formed and unique emails) and workspaces (valid names, unique memberships).",
   policies: wallarooPolicies,
 });

@@ -30,6 +30,7 @@ import {
   readProperty,
   wallarooUsers,
 } from "./userResources";
+import { duplicateMembershipPolicy, memberInactivePolicy, workspaceNamePolicy } from "./workspacePolicies";
 
 export const POLICY_PACK_NAME = "wallaroo-licence";
 export const ACTIVE_USER_LIMIT_POLICY = "wallaroo-active-user-limit";
@@ -238,4 +239,7 @@ export const wallarooPolicies: Policies = [
   userEmailPolicy,
   duplicateEmailPolicy,
   unknownValuesPolicy,
+  workspaceNamePolicy,
+  duplicateMembershipPolicy,
+  memberInactivePolicy,
 ];

@@ -16,9 +16,10 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { normalizeEmail } from "../sdk/email";
+import { USER_TYPE } from "../provider/types";
 
 /** Type token of `wallaroo.User`, a dynamic resource registered with module "wallaroo" and type "User". */
-export const WALLAROO_USER_TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
+export const WALLAROO_USER_TYPE = USER_TYPE;
 
 /**
  * The sentinels the Pulumi engine uses for values that are not known during preview (one per

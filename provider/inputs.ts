@@ -30,8 +30,29 @@ export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;
 }
 
-function typeName(v: unknown): string {
+export function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+/**
+ * A failure for every property of `news` that `resource` does not accept (besides those the
+ * dynamic-provider machinery adds), with a "did you mean" for near misses.
+ */
+export function unknownPropertyFailures(
+  news: Record<string, unknown>,
+  known: readonly string[],
+  resource: string,
+): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const key of Object.keys(news)) {
+    if (RESERVED.has(key) || known.includes(key)) continue;
+    const guess = closest(key, known);
+    failures.push({
+      property: key,
+      reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; ${resource} accepts ${known.join(", ")}`,
+    });
+  }
+  return failures;
 }
 
 /**
@@ -42,15 +63,7 @@ export function checkInputs(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
 } {
-  const failures: CheckFailure[] = [];
-  for (const key of Object.keys(news)) {
-    if (RESERVED.has(key) || (KNOWN as readonly string[]).includes(key)) continue;
-    const guess = closest(key, KNOWN);
-    failures.push({
-      property: key,
-      reason: `unknown property '${key}'${guess ? ` (did you mean '${guess}'?)` : ""}; wallaroo.User accepts ${KNOWN.join(", ")}`,
-    });
-  }
+  const failures = unknownPropertyFailures(news, KNOWN, "wallaroo.User");
 
   const { email, active, password, adoptExisting } = news;
   if (email === undefined || email === null) {

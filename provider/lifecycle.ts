@@ -10,3 +10,26 @@
  */
 export { configure } from "./runtime";
 export { check, diff, create, read, update, remove } from "./userLifecycle";
+
+import * as workspaceLifecycle from "./workspaceLifecycle";
+import * as memberLifecycle from "./memberLifecycle";
+
+/** `wallaroo.Workspace`: its provider calls `workspace.create(...)` etc. */
+export const workspace = {
+  check: workspaceLifecycle.check,
+  diff: workspaceLifecycle.diff,
+  create: workspaceLifecycle.create,
+  read: workspaceLifecycle.read,
+  update: workspaceLifecycle.update,
+  remove: workspaceLifecycle.remove,
+};
+
+/** `wallaroo.WorkspaceMember`: its provider calls `workspaceMember.create(...)` etc. */
+export const workspaceMember = {
+  check: memberLifecycle.check,
+  diff: memberLifecycle.diff,
+  create: memberLifecycle.create,
+  read: memberLifecycle.read,
+  update: memberLifecycle.update,
+  remove: memberLifecycle.remove,
+};

@@ -1,9 +1,10 @@
 /** The `wallaroo.User` resource: one Wallaroo user, managed by email. */
 import * as pulumi from "@pulumi/pulumi";
 import { userProvider } from "./provider";
+import { TYPE_MODULE, USER_TYPE } from "./types";
 
 /** The type token the resource registers with; policies select on it. */
-export const USER_TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
+export { USER_TYPE };
 
 export interface UserArgs {
   /**
@@ -77,7 +78,7 @@ export class User extends pulumi.dynamic.Resource {
       },
       // Returning pulumi.secret() from a dynamic provider fails (pulumi/pulumi #3012, #6860): mark secrets here instead.
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["initialPassword", "password"] }),
-      "wallaroo",
+      TYPE_MODULE,
       "User",
     );
   }

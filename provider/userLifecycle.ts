@@ -16,6 +16,7 @@ import { AlreadyExistsError } from "../sdk/errors";
 import type { WallarooUser } from "../sdk/schemas";
 import { asUserInputs, checkInputs, CheckFailure, isUnknown, sameEmail } from "./inputs";
 import { dropUndefined, outputsFrom, UserOutputs } from "./outputs";
+import { actionable, initFailed, messageOf, rethrow, stackless } from "./errors";
 import { getClient } from "./runtime";
 
 type Props = Record<string, unknown>;
@@ -186,36 +187,4 @@ export async function remove(id: string, props: Props): Promise<void> {
   await getClient()
     .setUserActiveById(id, false)
     .catch(rethrow(`Cannot deactivate ${label}; the state keeps it`));
-}
-
-// ---- errors the engine shows to the user ----
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * An error for the engine: the context and the cause's message, and no stack
- * frames (the host prints `stack`; frames help nobody fix a configuration).
- */
-function actionable(context: string, cause: unknown): Error {
-  return stackless(`${context}: ${messageOf(cause)}`);
-}
-
-/** An error whose `stack` is its message alone. */
-function stackless(message: string): Error {
-  const err = new Error(message);
-  err.stack = `${err.name}: ${err.message}`;
-  return err;
-}
-
-function rethrow(context: string): (e: unknown) => never {
-  return (e: unknown) => {
-    throw actionable(context, e);
-  };
-}
-
-/** The host turns an error with `id` and `properties` into ErrorResourceInitFailed: the engine keeps the resource. */
-function initFailed(id: string, properties: UserOutputs & { __provider: unknown }, message: string): Error {
-  return Object.assign(stackless(message), { id, properties, reasons: [message] });
 }

@@ -28,7 +28,7 @@ function comments(lines: readonly string[] | undefined): string {
 
 /**
  * The roster as YAML: `users:` then one row per entry, in the given order; `active`
- * is written only when false (true is the default), `note` only when present.
+ * is written only when false (true is the default), `note` and `workspaces` only when present.
  * Values that YAML would misread (`"2024"`, `"yes"`, leading `#`...) are quoted.
  */
 export function formatRoster(entries: readonly RosterEntry[], options: FormatRosterOptions = {}): string {
@@ -36,6 +36,7 @@ export function formatRoster(entries: readonly RosterEntry[], options: FormatRos
     const row: Record<string, unknown> = { email: e.email };
     if (e.active === false) row.active = false;
     if (e.note !== undefined) row.note = e.note;
+    if (e.workspaces !== undefined && Object.keys(e.workspaces).length > 0) row.workspaces = { ...e.workspaces };
     return row;
   });
   const body = new Document({ users: rows }).toString({ lineWidth: 0, indentSeq: true });

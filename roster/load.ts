@@ -86,6 +86,8 @@ function wrongValueMessage(key: string, value: unknown): string {
         typeof value === "number" || typeof value === "boolean" ? ` (quote it: note: "${String(value)}")` : "";
       return `'note' must be text, not ${describeValue(value)}${hint}`;
     }
+    case "workspaces":
+      return `'workspaces' must be a mapping of workspace name to role, such as 'workspaces: { fraud-detection: owner }', not ${describeValue(value)}`;
     default:
       return `'${key}' has a wrong value: ${describeValue(value)}`;
   }
@@ -223,6 +225,7 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
     firstRowOf.set(key, { row, email: parsed.data.email, line: rowLine });
     const entry: RosterEntry = { email: parsed.data.email, active: parsed.data.active };
     if (parsed.data.note !== undefined) entry.note = parsed.data.note;
+    if (parsed.data.workspaces !== undefined) entry.workspaces = parsed.data.workspaces;
     entries.push(entry);
   });
 

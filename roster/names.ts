@@ -105,3 +105,19 @@ export function resourceNameFor(email: string, taken: Set<string>): string {
   taken.add(name);
   return name;
 }
+
+/**
+ * The Pulumi resource name of the `wallaroo.Workspace` named `name`: `workspace-<name>`. Valid
+ * workspace names are `[a-zA-Z0-9-]`, so distinct workspaces get distinct resource names.
+ */
+export function workspaceResourceName(name: string): string {
+  return `workspace-${name}`;
+}
+
+/**
+ * The Pulumi resource name of a `wallaroo.WorkspaceMember`: `<workspace name>.<user resource name>`.
+ * Neither part contains a dot, so distinct memberships get distinct names.
+ */
+export function memberResourceName(workspaceName: string, userResourceName: string): string {
+  return `${workspaceName}.${userResourceName}`;
+}

@@ -4,6 +4,7 @@
  * ```yaml
  * users:
  *   - email: alice@example.com
+ *     workspaces: { fraud-detection: owner, churn: collaborator }
  *   - email: bob@example.com
  *     active: false
  *     note: on leave until March
@@ -14,9 +15,48 @@
  */
 import { z } from "zod";
 import { emailProblem } from "../sdk/email";
+import { workspaceNameProblem, type WorkspaceRole } from "../sdk/workspaces";
+import { closest } from "../sdk/suggest";
 
 /** The keys a roster row may have, in the order they are written. */
-export const ROW_KEYS = ["email", "active", "note"] as const;
+export const ROW_KEYS = ["email", "active", "note", "workspaces"] as const;
+/** The roles a person may have in a workspace. */
+export const WORKSPACE_ROLES: readonly WorkspaceRole[] = ["owner", "collaborator"];
+
+function describeRole(v: unknown): string {
+  if (v === null || v === undefined) return "empty";
+  if (typeof v === "string") return `'${v}'`;
+  return Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : String(v);
+}
+
+/**
+ * `{ workspace name: role }`: every name valid for the Wallaroo API, every role `owner` or
+ * `collaborator` (with a suggestion for near misses).
+ */
+export const WorkspaceRolesSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((map, ctx) => {
+    for (const [name, role] of Object.entries(map)) {
+      const problem = workspaceNameProblem(name);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          message: `workspace name '${name}' ${problem}`,
+        });
+      if (typeof role === "string" && (WORKSPACE_ROLES as readonly string[]).includes(role)) continue;
+      const guess =
+        typeof role === "string"
+          ? (WORKSPACE_ROLES.find((r) => r === role.trim().toLowerCase()) ?? closest(role, WORKSPACE_ROLES))
+          : undefined;
+      ctx.addIssue({
+        code: "custom",
+        message: `the role in workspace '${name}' must be owner or collaborator, not ${describeRole(role)}${
+          guess ? ` (did you mean '${guess}'?)` : ""
+        }`,
+      });
+    }
+  })
+  .transform((map) => map as Record<string, WorkspaceRole>);
 /** The keys the roster file may have. */
 export const FILE_KEYS = ["users"] as const;
 
@@ -31,6 +71,8 @@ export const RosterRowSchema = z.strictObject({
   active: z.boolean().default(true),
   /** Free text for humans; ignored by the tools. */
   note: z.string().optional(),
+  /** The workspaces the person belongs to, with their role: `{ fraud-detection: owner }`. */
+  workspaces: WorkspaceRolesSchema.optional(),
 });
 
 /** The roster file: `{ users: Row[] }`. */

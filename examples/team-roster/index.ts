@@ -19,14 +19,36 @@ try {
 // Resource names derive from the emails alone, never from the order of the rows, so moving rows
 // renames nothing. A removed row's resource is deleted by Pulumi, which deactivates that user.
 const names = wallaroo.resourceNames(roster.map((row) => row.email));
+const nameOf = (email: string) => names.get(email.trim().toLowerCase())!;
 const users = roster.map(
   (row) =>
-    new wallaroo.User(names.get(row.email.trim().toLowerCase())!, {
+    new wallaroo.User(nameOf(row.email), {
       email: row.email,
       active: row.active,
       adoptExisting,
     }),
 );
 
+// Every workspace a row names, once. A workspace no row names any more leaves the stack but stays on
+// the instance (the API cannot delete one); a removed membership removes the person from it.
+const workspaces = new Map<string, wallaroo.Workspace>();
+for (const row of roster) {
+  for (const name of Object.keys(row.workspaces ?? {})) {
+    if (!workspaces.has(name))
+      workspaces.set(name, new wallaroo.Workspace(wallaroo.workspaceResourceName(name), { name, adoptExisting }));
+  }
+}
+roster.forEach((row, i) => {
+  for (const [name, role] of Object.entries(row.workspaces ?? {})) {
+    new wallaroo.WorkspaceMember(wallaroo.memberResourceName(name, nameOf(row.email)), {
+      workspaceId: workspaces.get(name)!.workspaceId,
+      // The user's output, so the membership waits for the invitation.
+      email: users[i].email,
+      role,
+    });
+  }
+});
+
 export const activeUsers = roster.filter((r) => r.active).length;
 export const userIds = Object.fromEntries(users.map((u, i) => [roster[i].email, u.userId]));
+export const workspaceIds = Object.fromEntries([...workspaces].map(([name, w]) => [name, w.workspaceId]));

@@ -10,11 +10,13 @@ import { join } from "node:path";
 import { resourceNameFor } from "../../roster";
 import { assertOk, Engine } from "../harness";
 import { mutatingCalls, roster, startWorld, World } from "../support/world";
+import { serverWorkspace, workspaceMutations } from "../support/workspaces";
 import { exampleProject, ExampleProject, typeCheck } from "./project";
 
 const TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
 
 const names = (urns: string[]) => urns.map((u) => u.split("::").pop()).sort();
+const usersOnly = (urns: string[]) => urns.filter((u) => u.includes(`::${TYPE}::`));
 
 describe("examples/team-roster", function () {
   this.timeout(120_000);
@@ -57,6 +59,22 @@ describe("examples/team-roster", function () {
     assert.equal(up.outputs.activeUsers, 2);
   });
 
+  it("creates the workspaces the roster names, with each person's role", () => {
+    assert.deepEqual(serverWorkspace(world.emu, "fraud-detection")?.members, {
+      admin: "OWNER",
+      "alice@example.com": "OWNER",
+      "bob@example.com": "COLLABORATOR",
+    });
+    assert.deepEqual(serverWorkspace(world.emu, "churn")?.members, { admin: "OWNER", "bob@example.com": "OWNER" });
+    assert.deepEqual(
+      engine
+        .urns("pulumi-nodejs:dynamic/wallaroo:WorkspaceMember")
+        .map((u) => u.split("::").pop())
+        .sort(),
+      ["churn.bob-example-com", "fraud-detection.alice-example-com", "fraud-detection.bob-example-com"],
+    );
+  });
+
   it("after editing the roster (add dave, bob inactive, alice's line removed): dave invited, bob and alice deactivated", async () => {
     writeRoster(`users:
   - email: bob@example.com
@@ -70,9 +88,13 @@ describe("examples/team-roster", function () {
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     const name = (e: string) => resourceNameFor(e, new Set());
-    assert.deepEqual(names(up.created), [name("dave@example.com")]);
-    assert.deepEqual(names(up.updated), [name("bob@example.com")]);
-    assert.deepEqual(names(up.deleted), [name("alice@example.com")]);
+    assert.deepEqual(names(usersOnly(up.created)), [name("dave@example.com")]);
+    assert.deepEqual(names(usersOnly(up.updated)), [name("bob@example.com")]);
+    assert.deepEqual(names(usersOnly(up.deleted)), [name("alice@example.com")]);
+    // The lines no longer name any workspace: the memberships are removed, the workspaces stay on the server.
+    assert.deepEqual(workspaceMutations(world.emu), { remove_user: 3 });
+    assert.deepEqual(serverWorkspace(world.emu, "fraud-detection")?.members, { admin: "OWNER" });
+    assert.deepEqual(serverWorkspace(world.emu, "churn")?.members, { admin: "OWNER" });
     assert.deepEqual(up.replaced, []);
     assert.deepEqual(roster(world.emu), {
       "alice@example.com": false,

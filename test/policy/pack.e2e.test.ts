@@ -66,6 +66,9 @@ describe("wallaroo-licence policy pack, started as the Pulumi CLI starts it and 
         ["wallaroo-user-email", "resource", "mandatory"],
         ["wallaroo-duplicate-email", "stack", "mandatory"],
         ["wallaroo-unknown-values", "stack", "advisory"],
+        ["wallaroo-workspace-name", "resource", "mandatory"],
+        ["wallaroo-duplicate-membership", "stack", "mandatory"],
+        ["wallaroo-member-inactive", "stack", "advisory"],
       ],
     );
     const limit = info.policies[0]!;
@@ -204,7 +207,7 @@ describe("wallaroo-licence policy pack, started as the Pulumi CLI starts it and 
       assert.deepEqual(other.diagnostics, []);
       assert.deepEqual(
         other.notApplicable.map((n) => n.policyName),
-        ["wallaroo-user-email"],
+        ["wallaroo-user-email", "wallaroo-workspace-name"],
       );
     });
   });
@@ -252,6 +255,64 @@ describe("wallaroo-licence policy pack, started as the Pulumi CLI starts it and 
     });
   });
 
+  describe("workspace policies", () => {
+    const ws = (name: string, props: Record<string, unknown>): AnalyzerResourceInput => ({
+      type: "pulumi-nodejs:dynamic/wallaroo:Workspace",
+      name,
+      properties: props,
+    });
+    const member = (name: string, props: Record<string, unknown>, deps: Record<string, string[]> = {}) => ({
+      type: "pulumi-nodejs:dynamic/wallaroo:WorkspaceMember",
+      name,
+      properties: props,
+      dependencies: Object.values(deps).flat(),
+      propertyDependencies: deps,
+    });
+    const urn = (type: string, name: string) =>
+      `urn:pulumi:dev::wallaroo-users::pulumi-nodejs:dynamic/wallaroo:${type}::${name}`;
+
+    it("report a bad workspace name (Analyze), a duplicate membership through unknown values and inactive members (AnalyzeStack)", async () => {
+      await pack.configure({});
+      const result = await pack.analyzeStack([
+        userRegistration("bob", { email: "bob@example.com", active: false }),
+        ws("fraud", { name: "fraud-detection" }),
+        ws("bad", { name: "bad_name" }),
+        member(
+          "m1",
+          { workspaceId: UNKNOWN_VALUE, email: UNKNOWN_VALUE, role: "owner" },
+          {
+            workspaceId: [urn("Workspace", "fraud")],
+            email: [urn("User", "bob")],
+          },
+        ),
+        member(
+          "m2",
+          { workspaceId: UNKNOWN_VALUE, email: "Bob@Example.com" },
+          { workspaceId: [urn("Workspace", "fraud")] },
+        ),
+      ]);
+      assert.deepEqual(summary(result).sort(), [
+        ["wallaroo-duplicate-membership", "mandatory"],
+        ["wallaroo-member-inactive", "advisory"],
+        ["wallaroo-member-inactive", "advisory"],
+      ]);
+      const byPolicy = (n: string) => result.diagnostics.filter((d) => d.policyName === n);
+      // Resource policies run per resource (Analyze), not in AnalyzeStack.
+      const named = await pack.analyze(ws("bad", { name: "bad_name" }));
+      assert.deepEqual(summary(named), [["wallaroo-workspace-name", "mandatory"]]);
+      assert.match(named.diagnostics[0]!.message, /Wallaroo workspace 'bad': name "bad_name" does not match/);
+      const dup = byPolicy("wallaroo-duplicate-membership")[0]!;
+      assert.equal(dup.urn, urn("WorkspaceMember", "m2"));
+      assert.match(dup.message, /'m1' and 'm2' both manage bob@example\.com in workspace 'fraud-detection'/);
+    });
+
+    it("skip a workspace name not known until apply", async () => {
+      await pack.configure({});
+      const result = await pack.analyze(ws("later", { name: UNKNOWN_VALUE }));
+      assert.deepEqual(result.diagnostics, []);
+    });
+  });
+
   it("reports its stack policies as not applicable to a stack without Wallaroo users", async () => {
     await pack.configure({});
     const result = await pack.analyzeStack([stackResource]);
@@ -259,6 +320,8 @@ describe("wallaroo-licence policy pack, started as the Pulumi CLI starts it and 
     assert.deepEqual(result.notApplicable.map((n) => n.policyName).sort(), [
       "wallaroo-active-user-limit",
       "wallaroo-duplicate-email",
+      "wallaroo-duplicate-membership",
+      "wallaroo-member-inactive",
       "wallaroo-unknown-values",
     ]);
   });

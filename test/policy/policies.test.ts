@@ -28,7 +28,7 @@ function users(count: number, props: Record<string, unknown> = {}, prefix = "use
 const bucket = () => policyResource("aws:s3/bucket:Bucket", "logs", { bucket: "logs", email: "not-an-email" });
 
 describe("wallaroo-licence policies", () => {
-  it("advertise four policies: three mandatory checks and an advisory note on unknown values", () => {
+  it("advertise the four user policies, then the three workspace policies", () => {
     assert.deepEqual(
       wallarooPolicies.map((p) => [p.name, p.enforcementLevel]),
       [
@@ -36,6 +36,9 @@ describe("wallaroo-licence policies", () => {
         ["wallaroo-user-email", "mandatory"],
         ["wallaroo-duplicate-email", "mandatory"],
         ["wallaroo-unknown-values", "advisory"],
+        ["wallaroo-workspace-name", "mandatory"],
+        ["wallaroo-duplicate-membership", "mandatory"],
+        ["wallaroo-member-inactive", "advisory"],
       ],
     );
   });

@@ -104,7 +104,7 @@ describe("roster", function () {
         dave.join("\n"),
       );
       assert.ok(
-        dave.some((m) => /unknown key 'team' \(allowed: email, active, note\)/.test(m)),
+        dave.some((m) => /unknown key 'team' \(allowed: email, active, note, workspaces\)/.test(m)),
         dave.join("\n"),
       );
       assert.deepEqual(new Set(byRow(5).map((p) => p.line)), new Set([8, 9, 10]));
@@ -217,6 +217,70 @@ describe("roster", function () {
       assert.equal(RosterRowSchema.safeParse({ email: "a@example.com", extra: 1 }).success, false);
       assert.equal(RosterFileSchema.safeParse({ users: [], extra: 1 }).success, false);
       assert.deepEqual(RosterRowSchema.parse({ email: "a@example.com" }), { email: "a@example.com", active: true });
+    });
+  });
+
+  describe("workspaces", function () {
+    it("reads each person's workspaces and roles", function () {
+      const entries = parseRoster(`users:
+  - email: alice@example.com
+    workspaces: { fraud-detection: owner, churn: collaborator }
+  - email: bob@example.com
+    workspaces:
+      churn: owner
+  - email: carol@example.com
+`);
+      assert.deepEqual(entries, [
+        { email: "alice@example.com", active: true, workspaces: { "fraud-detection": "owner", churn: "collaborator" } },
+        { email: "bob@example.com", active: true, workspaces: { churn: "owner" } },
+        { email: "carol@example.com", active: true },
+      ]);
+    });
+
+    it("rejects invalid workspace names and unknown roles, with a did-you-mean, naming row and line", function () {
+      const e = rosterError(`users:
+  - email: alice@example.com
+    workspaces: { fraud_detection: owner, churn: collaborater }
+  - email: bob@example.com
+    workspaces: { churn: Owner, models: admin }
+  - email: carol@example.com
+    workspaces: [churn]
+`);
+      assert.deepEqual(
+        e.problems.map((p) => [p.row, p.line, p.message]),
+        [
+          [
+            1,
+            3,
+            "workspace name 'fraud_detection' does not match ^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]*$ (letters, digits and dashes, starting with a letter)",
+          ],
+          [
+            1,
+            3,
+            "the role in workspace 'churn' must be owner or collaborator, not 'collaborater' (did you mean 'collaborator'?)",
+          ],
+          [2, 5, "the role in workspace 'churn' must be owner or collaborator, not 'Owner' (did you mean 'owner'?)"],
+          [2, 5, "the role in workspace 'models' must be owner or collaborator, not 'admin'"],
+          [
+            3,
+            7,
+            "'workspaces' must be a mapping of workspace name to role, such as 'workspaces: { fraud-detection: owner }', not a list",
+          ],
+        ],
+      );
+    });
+
+    it("suggests 'workspaces' for a misspelt key", function () {
+      const e = rosterError("users:\n  - email: a@example.com\n    workspace: { churn: owner }\n");
+      assert.match(e.message, /unknown key 'workspace' \(did you mean 'workspaces'\?\)/);
+    });
+
+    it("are written by formatRoster and read back identically", function () {
+      const entries: RosterEntry[] = [
+        { email: "alice@example.com", active: true, workspaces: { "fraud-detection": "owner", churn: "collaborator" } },
+        { email: "bob@example.com", active: false },
+      ];
+      assert.deepEqual(parseRoster(formatRoster(entries)), entries);
     });
   });
 

@@ -1,0 +1,57 @@
+/**
+ * Refresh reads of workspaces and memberships, gathered into few requests. The engine hands the
+ * host its reads as its `--parallel` slots free up, not all at once; waiting a moment before
+ * sending, and letting an answer serve the reads that arrive shortly after it, makes a refresh of
+ * W workspaces share one `list`, and the M members of a workspace share one `list_users` (the
+ * client only shares requests in flight). Only reads use these: create and update read afresh,
+ * after their own change, and every change this provider makes forgets what is kept.
+ */
+import type { WallarooWorkspace, WorkspaceMember } from "../sdk/workspaces";
+import { getClient } from "./runtime";
+
+/** As the user reads' window (runtime.ts): reads are never the slow part of an operation. */
+const WINDOW_MS = 25;
+/**
+ * How long an answer serves later reads. A refresh reads a snapshot of the instance; a read that
+ * follows a change of this provider's never gets an older answer (see {@link forgetWorkspaceReads}).
+ */
+const KEEP_MS = 2_000;
+
+interface Kept<T> {
+  promise: Promise<T>;
+  settledAt?: number;
+}
+
+const kept = new Map<string, Kept<unknown>>();
+
+function shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const k = kept.get(key) as Kept<T> | undefined;
+  if (k && (k.settledAt === undefined || now - k.settledAt <= KEEP_MS)) return k.promise;
+  const entry: Kept<T> = {
+    promise: new Promise((resolve) => setTimeout(resolve, WINDOW_MS)).then(fetch),
+  };
+  entry.promise.then(
+    () => (entry.settledAt = Date.now()),
+    // A failure is never kept: the next read asks again.
+    () => kept.get(key) === entry && kept.delete(key),
+  );
+  kept.set(key, entry);
+  return entry.promise;
+}
+
+/** Every workspace the account can see. */
+export function sharedWorkspaces(): Promise<WallarooWorkspace[]> {
+  return shared("list", () => getClient().listWorkspaces());
+}
+
+/** The members of a workspace. Copies, so callers cannot disturb each other. */
+export async function sharedMembers(workspaceId: number): Promise<WorkspaceMember[]> {
+  const members = await shared(`members/${workspaceId}`, () => getClient().listWorkspaceMembers(workspaceId));
+  return members.map((m) => ({ ...m }));
+}
+
+/** Called by every change: later reads ask the server again. */
+export function forgetWorkspaceReads(): void {
+  kept.clear();
+}
