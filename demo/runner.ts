@@ -6,8 +6,8 @@
 import type { RunningEmulator } from "../emulator";
 import type { ExampleProject } from "../test/examples/project";
 
-export const USER_TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
-export const LIMIT_POLICY = "wallaroo-active-user-limit";
+export { USER_TYPE } from "../provider/types";
+export { ACTIVE_USER_LIMIT_POLICY as LIMIT_POLICY } from "../policy/policies";
 export const EXAMPLE = "quickstart";
 
 export interface Verdict {

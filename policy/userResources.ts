@@ -16,7 +16,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { normalizeEmail } from "../sdk/email";
-import { USER_TYPE } from "../provider/types";
+import { UNKNOWN_DURING_PREVIEW, USER_TYPE } from "../provider/types";
 
 /** Type token of `wallaroo.User`, a dynamic resource registered with module "wallaroo" and type "User". */
 export const WALLAROO_USER_TYPE = USER_TYPE;
@@ -29,7 +29,7 @@ export const WALLAROO_USER_TYPE = USER_TYPE;
 export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", // boolean
   "3eeb2bf0-c639-47a8-9e75-3b44932eb421", // number
-  "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // string: UNKNOWN_DURING_PREVIEW
+  UNKNOWN_DURING_PREVIEW, // string
   "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", // array
   "030794c1-ac77-496b-92df-f27374a8bd58", // asset
   "e48ece36-62e2-4504-bad9-02848725956a", // archive
@@ -41,7 +41,7 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
  * the string sentinel and the engine passes it on unchanged, so an unknown `active` looks like
  * this too (and @pulumi/policy's proxy would call it "string value at .active").
  */
-export const UNKNOWN_DURING_PREVIEW = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN_DURING_PREVIEW };
 
 /** Stands for a property whose value is not known until `pulumi up` computes it. */
 export const UNKNOWN: unique symbol = Symbol("unknown until apply");

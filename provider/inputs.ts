@@ -5,9 +5,10 @@
  */
 import { emailProblem, normalizeEmail } from "../sdk/email";
 import { closest } from "../sdk/suggest";
+import { UNKNOWN_DURING_PREVIEW } from "./types";
 
-/** The engine's placeholder for a value not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The engine's placeholder for a value not known yet (during preview); defined in types.ts. */
+export const UNKNOWN = UNKNOWN_DURING_PREVIEW;
 
 /** Inputs after `check`: defaults applied, types verified. */
 export interface UserInputs {
