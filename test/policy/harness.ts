@@ -14,7 +14,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "./userResources";
+import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "../../policy/userResources";
 
 export { UNKNOWN_DURING_PREVIEW };
 
