@@ -20,11 +20,12 @@ import {
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
 import { parseBody, serverMessageOf } from "./parse";
 import { Redactor } from "./redact";
-import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema, WallarooUser } from "./schemas";
+import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema } from "./schemas";
+import type { WallarooUser } from "./types";
 import { HttpResponse, Transport } from "./transport";
 import type { z } from "zod";
 
-export type { WallarooUser } from "./schemas";
+export type { WallarooUser } from "./types";
 
 export const API_PATHS = {
   query: "/v1/api/users/query",

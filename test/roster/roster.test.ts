@@ -10,9 +10,8 @@ import {
   resourceNameFor,
   RosterEntry,
   RosterError,
-  RosterFileSchema,
-  RosterRowSchema,
 } from "../../roster";
+import { RosterFileSchema, RosterRowSchema } from "../../roster/schema";
 
 /** The RosterError that parsing `text` throws. */
 function rosterError(text: string, source = "team.yaml"): RosterError {
