@@ -1,0 +1,274 @@
+/**
+ * The published package, proven from a fresh clone: `npm pack` (its prepack builds) ships exactly
+ * the intended files; consumer projects installed from that tarball — Pulumi's current template
+ * settings (module nodenext), the classic settings (module commonjs, moduleResolution node, no
+ * esModuleInterop, no skipLibCheck) and plain JavaScript — type-check with `tsc`, run under the
+ * harness against the emulator, and start the shipped policy pack as the Pulumi CLI does; the
+ * exports map resolves exactly the documented entry points.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { assertOk, makeTempDir } from "../harness";
+import { PolicyPackProcess, userRegistration } from "../policy/analyzerClient";
+import { startWorld, World } from "../support/world";
+import { packageConsumer, packFromFreshClone, PackedPackage, TYPE_ROOTS, tsc } from "./fixture";
+
+const LIBRARY_DIRS = ["sdk", "provider", "policy", "emulator", "cli", "roster"];
+
+/** What the tarball must hold: the compiled library (JavaScript and declarations) and the listed extras. */
+function expectedFiles(clone: string): string[] {
+  const out = [
+    "package.json",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md",
+    "policy/PulumiPolicy.yaml",
+    "policy/package.json",
+    "dist/index.js",
+    "dist/index.d.ts",
+  ];
+  for (const dir of LIBRARY_DIRS) {
+    for (const f of fs.readdirSync(path.join(clone, dir))) {
+      if (!f.endsWith(".ts") || f.endsWith(".d.ts")) continue;
+      const base = `dist/${dir}/${f.slice(0, -3)}`;
+      out.push(`${base}.js`, `${base}.d.ts`);
+    }
+  }
+  return out.sort();
+}
+
+const TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: true,
+    experimentalDecorators: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+    noEmit: true,
+    typeRoots: TYPE_ROOTS,
+    types: ["node"],
+  },
+  files: ["index.ts"],
+};
+
+const CLASSIC_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    target: "es2016",
+    module: "commonjs",
+    moduleResolution: "node",
+    noEmit: true,
+    typeRoots: TYPE_ROOTS,
+    types: ["node"],
+  },
+  files: ["index.ts"],
+};
+
+/** A program using the resource, `lookupUser`, and the typed subpath entries. */
+const TS_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import * as wallaroo from "pulumi-wallaroo";
+import type { WallarooPolicyPackOptions } from "pulumi-wallaroo/policy";
+import type { EmulatorOptions } from "pulumi-wallaroo/emulator";
+
+const unused: [WallarooPolicyPackOptions?, EmulatorOptions?] = [];
+
+export = async () => {
+  const before: wallaroo.WallarooUser | undefined = await wallaroo.lookupUser({ email: "alice@example.com" });
+  const alice = new wallaroo.User("alice", { email: "alice@example.com" });
+  const id: pulumi.Output<string> = alice.userId;
+  return { aliceId: id, foundId: before?.id ?? "none", unused: unused.length };
+};
+`;
+
+const JS_PROGRAM = `"use strict";
+const wallaroo = require("pulumi-wallaroo");
+
+module.exports = async () => {
+  const before = await wallaroo.lookupUser({ email: "alice@example.com" });
+  const alice = new wallaroo.User("alice", { email: "alice@example.com" });
+  return { aliceId: alice.userId, foundId: before ? before.id : "none" };
+};
+`;
+
+function registrations(count: number) {
+  return Array.from({ length: count }, (_, i) =>
+    userRegistration(`user${i + 1}`, { email: `user${i + 1}@example.com` }),
+  );
+}
+
+describe("the published package (npm pack of a fresh clone)", function () {
+  this.timeout(300_000);
+  let packed: PackedPackage;
+
+  before(async () => {
+    packed = await packFromFreshClone();
+  });
+
+  it("packs the compiled code and exactly the intended files", () => {
+    assert.deepEqual(packed.files, expectedFiles(packed.clone));
+    assert.ok(!packed.files.some((f) => f.endsWith(".map") || f.startsWith("dist/test/")), "no maps, no tests");
+    assert.ok(!packed.files.includes("dist/policy/harness.js"), "the policy test helper is not shipped");
+    const pkg = JSON.parse(
+      execFileSync("tar", ["-xOzf", packed.tarball, "package/package.json"], { encoding: "utf8" }),
+    );
+    assert.equal(pkg.repository, undefined, "no invented repository URL");
+  });
+
+  it("ships declarations that, from every entry point, never reach zod's types (nor mocha's)", () => {
+    const out = makeTempDir("unpacked");
+    execFileSync("tar", ["-xzf", packed.tarball, "-C", out]);
+    const root = path.join(out, "package", "dist");
+    const seen = new Set<string>();
+    const stack = ["index", "policy/index", "emulator/index"].map((e) => path.join(root, `${e}.d.ts`));
+    const external = new Set<string>();
+    while (stack.length) {
+      const file = stack.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = fs.readFileSync(file, "utf8");
+      for (const [, spec] of text.matchAll(/(?:from\s+|import\(|require\(|reference types=)["']([^"']+)["']/g)) {
+        if (!spec.startsWith(".")) {
+          external.add(spec);
+          continue;
+        }
+        const base = path.resolve(path.dirname(file), spec);
+        const next = [`${base}.d.ts`, path.join(base, "index.d.ts")].find((f) => fs.existsSync(f));
+        assert.ok(next, `${file} imports ${spec}, which is not shipped`);
+        stack.push(next);
+      }
+    }
+    assert.ok(seen.size > 10, `walked ${seen.size} declaration files`);
+    assert.deepEqual([...external].sort(), ["@pulumi/policy", "@pulumi/pulumi", "node:http"]);
+  });
+});
+
+for (const variant of ["nodenext", "classic", "javascript"] as const) {
+  describe(`a consumer project installed from the tarball: ${variant}`, function () {
+    this.timeout(300_000);
+    let dir: string;
+    let world: World;
+
+    before(async () => {
+      const files: Record<string, string> =
+        variant === "javascript"
+          ? { "index.js": JS_PROGRAM }
+          : {
+              "index.ts": TS_PROGRAM,
+              "tsconfig.json": JSON.stringify(variant === "nodenext" ? TEMPLATE_TSCONFIG : CLASSIC_TSCONFIG, null, 2),
+            };
+      dir = await packageConsumer({ "Pulumi.yaml": "name: wallaroo-test\nruntime: nodejs\n", ...files });
+      world = await startWorld({}, dir);
+    });
+    after(async () => world?.close());
+
+    if (variant !== "javascript") {
+      it("type-checks with tsc", () => {
+        assert.equal(tsc(dir), "");
+      });
+    }
+
+    it("creates with wallaroo.User and finds the user with lookupUser, then destroys", async () => {
+      const engine = world.engine();
+      const program = variant === "javascript" ? "index.js" : "index.ts";
+      const first = assertOk(await engine.up(program));
+      assert.equal(first.outputs.foundId, "none");
+      const alice = world.emu.users().find((u) => u.email === "alice@example.com");
+      assert.ok(alice?.enabled, "alice is active on the server");
+      assert.equal(first.outputs.aliceId, alice.id);
+      const second = assertOk(await engine.up(program));
+      assert.equal(second.outputs.foundId, alice.id);
+      assert.ok((await engine.destroy()).ok);
+    });
+
+    it("starts the ready-made policy pack node_modules/pulumi-wallaroo/policy as the CLI does", async () => {
+      const pack = await PolicyPackProcess.start(path.join(dir, "node_modules", "pulumi-wallaroo", "policy"));
+      try {
+        assert.equal((await pack.getAnalyzerInfo()).name, "wallaroo-licence");
+        await pack.configure({});
+        assert.deepEqual((await pack.analyzeStack(registrations(5))).diagnostics, []);
+        const over = await pack.analyzeStack(registrations(6));
+        assert.deepEqual(
+          over.diagnostics.map((d) => [d.policyName, d.enforcementLevel]),
+          [["wallaroo-active-user-limit", "mandatory"]],
+        );
+      } finally {
+        await pack.stop();
+      }
+    });
+  });
+}
+
+describe("the exports map and the commands, from an installed tarball", function () {
+  this.timeout(300_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await packageConsumer({});
+  });
+
+  function resolveFrom(spec: string): string {
+    const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require.resolve(${JSON.stringify(spec)}))`], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(r.stderr.split("\n").find((l) => /Error/.test(l)) ?? r.stderr);
+    return path.relative(path.join(dir, "node_modules", "pulumi-wallaroo"), r.stdout);
+  }
+
+  it("resolves the documented entry points and the frozen provider entry", () => {
+    assert.equal(resolveFrom("pulumi-wallaroo"), "dist/index.js");
+    assert.equal(resolveFrom("pulumi-wallaroo/policy"), "dist/policy/index.js");
+    assert.equal(resolveFrom("pulumi-wallaroo/emulator"), "dist/emulator/index.js");
+    assert.equal(resolveFrom("pulumi-wallaroo/package.json"), "package.json");
+    // Every stack's serialized provider requires exactly this string.
+    assert.equal(resolveFrom("pulumi-wallaroo/dist/provider/lifecycle"), "dist/provider/lifecycle.js");
+  });
+
+  it("refuses undocumented deep paths", () => {
+    for (const spec of [
+      "pulumi-wallaroo/dist/sdk/client",
+      "pulumi-wallaroo/dist/emulator",
+      "pulumi-wallaroo/dist/index.js",
+      "pulumi-wallaroo/dist/provider/lifecycle.js",
+      "pulumi-wallaroo/dist/policy/pack",
+      "pulumi-wallaroo/sdk",
+    ]) {
+      assert.throws(() => resolveFrom(spec), /ERR_PACKAGE_PATH_NOT_EXPORTED|not defined by "exports"/, spec);
+    }
+  });
+
+  it("loads the policy entry without constructing a pack", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `const p = require("pulumi-wallaroo/policy"); console.log(p.wallarooPolicies.length, typeof p.createWallarooPolicyPack)`,
+      ],
+      { cwd: dir, encoding: "utf8", timeout: 20_000 },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "4 function\n");
+  });
+
+  it("installs both commands; each answers --version and -h", () => {
+    const { version } = JSON.parse(
+      fs.readFileSync(path.join(dir, "node_modules", "pulumi-wallaroo", "package.json"), "utf8"),
+    );
+    for (const bin of ["wallaroo-users", "wallaroo-emulator"]) {
+      const file = path.join(dir, "node_modules", ".bin", bin);
+      const v = spawnSync(file, ["--version"], { encoding: "utf8" });
+      assert.equal(v.status, 0, v.stderr);
+      assert.equal(v.stdout, `${bin} ${version}\n`);
+      const h = spawnSync(file, ["-h"], { encoding: "utf8" });
+      assert.equal(h.status, 0, h.stderr);
+      assert.match(h.stdout, new RegExp(bin));
+    }
+  });
+});
