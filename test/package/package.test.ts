@@ -260,6 +260,13 @@ describe("the exports map and the commands, from an installed tarball", function
     assert.equal(resolveFrom("pulumi-wallaroo/dist/provider/lifecycle"), "dist/provider/lifecycle.js");
   });
 
+  it("resolves every module that release 0.1.0's serialized providers require (test/fixtures/release-0.1.0)", () => {
+    const state = fs.readFileSync(path.join(REPO, "test", "fixtures", "release-0.1.0", "stack-state.json"), "utf8");
+    const required = new Set([...state.matchAll(/require\(\\"([^\\]+)\\"\)/g)].map((m) => m[1]));
+    assert.deepEqual([...required], ["pulumi-wallaroo/dist/provider/lifecycle"]);
+    for (const spec of required) assert.equal(resolveFrom(spec), "dist/provider/lifecycle.js");
+  });
+
   it("refuses undocumented deep paths", () => {
     for (const spec of [
       "pulumi-wallaroo/dist/sdk/client",
