@@ -1,5 +1,5 @@
 /**
- * The policy pack on big stacks: the stack policy called directly (policy/harness.ts)
+ * The policy pack on big stacks: the stack policy called directly (test/policy/harness.ts)
  * and the whole pack through `AnalyzeStack` over gRPC (the pack process is started
  * once, as the CLI starts it; only the requests are timed). Stacks of N users, 10%
  * inactive, under the default configuration (community licence: the limit policy finds
@@ -7,7 +7,7 @@
  */
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { runStackPolicy, userResource } from "../policy/harness";
+import { runStackPolicy, userResource } from "../test/policy/harness";
 import { activeUserLimitPolicy, duplicateEmailPolicy, unknownValuesPolicy } from "../policy/policies";
 import { AnalyzerResourceInput, PolicyPackProcess, userRegistration } from "../test/policy/analyzerClient";
 import { activeAtUp, emailOf } from "./programs";

@@ -5,7 +5,9 @@
  * everything else goes to stderr, and nothing secret is ever printed.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { closest } from "../sdk/suggest";
 import { startEmulator } from "./server";
 import { validateFaultRule } from "./faults";
 import type { EmulatorOptions, FaultRule } from "./types";
@@ -15,7 +17,7 @@ const NAME = "wallaroo-emulator";
 const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition community|enterprise] [--max-active-users N]
                          [--admin-password PW] [--token-ttl S] [--refresh-ttl S] [--control] [--unknown-ids-error]
                          [--unique-workspace-names] [--refuse-existing-workspace-member]
-                         [--tls-cert FILE --tls-key FILE] [--fault JSON]... [--fault-seed N] [--log] [--help]
+                         [--tls-cert FILE --tls-key FILE] [--fault JSON]... [--fault-seed N] [--log] [--version] [--help]
 
   --host H               interface to listen on (default 127.0.0.1)
   --port N               port (default 0: a free port; the ready line names it)
@@ -36,8 +38,26 @@ const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition com
   --fault JSON           a fault rule, e.g. '{"endpoint":"/v1/api/users/invite","status":503,"count":2}' (repeatable)
   --fault-seed N         seed of the fault PRNG (failureRate)
   --log                  log each request (method, path, status, time) to stderr
+  --version              print the version and exit
+  -h, --help             print this help and exit
 
 Once listening it prints "${NAME} listening on <url>" to stdout. SIGINT/SIGTERM close it cleanly.`;
+
+/** The version of the pulumi-wallaroo package this file belongs to (dist/emulator/cli.js → package.json). */
+function version(): string {
+  for (const up of ["..", "../.."]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "pulumi-wallaroo" && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return "unknown";
+}
 
 function readPem(flag: string, file: string): Buffer {
   try {
@@ -50,39 +70,57 @@ function readPem(flag: string, file: string): Buffer {
 }
 
 /** Turns argv into options; throws UsageError with a one-line message. Exported for tests. */
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions | "help" {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOptions | "help" | "version" {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        data: { type: "string" },
-        edition: { type: "string" },
-        "max-active-users": { type: "string" },
-        "admin-password": { type: "string" },
-        "token-ttl": { type: "string" },
-        "refresh-ttl": { type: "string" },
-        control: { type: "boolean" },
-        "unknown-ids-error": { type: "boolean" },
-        "unique-workspace-names": { type: "boolean" },
-        "refuse-existing-workspace-member": { type: "boolean" },
-        "tls-cert": { type: "string" },
-        "tls-key": { type: "string" },
-        fault: { type: "string", multiple: true },
-        "fault-seed": { type: "string" },
-        log: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
     }));
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const unknown = /^Unknown option '(-{1,2}[^'=\s]+)'/.exec((e as Error).message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown !== undefined) {
+      // Only the option's name is quoted, never a value (a password may be among them).
+      const guess = closest(unknown.replace(/^-+/, ""), Object.keys(OPTIONS));
+      throw new UsageError(`unknown option '${unknown}'${guess ? ` (did you mean '--${guess}'?)` : ""}`);
+    }
     // parseArgs' messages are one line already; never quote the arguments (a password may be among them).
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
   if (values.help) return "help";
+  if (values.version) return "version";
+  return toOptions(values, env);
+}
+
+const OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+  data: { type: "string" },
+  edition: { type: "string" },
+  "max-active-users": { type: "string" },
+  "admin-password": { type: "string" },
+  "token-ttl": { type: "string" },
+  "refresh-ttl": { type: "string" },
+  control: { type: "boolean" },
+  "unknown-ids-error": { type: "boolean" },
+  "unique-workspace-names": { type: "boolean" },
+  "refuse-existing-workspace-member": { type: "boolean" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  fault: { type: "string", multiple: true },
+  "fault-seed": { type: "string" },
+  log: { type: "boolean" },
+  version: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function toOptions(
+  values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"],
+  env: NodeJS.ProcessEnv,
+): EmulatorOptions {
   const edition = values.edition;
   if (edition !== undefined && edition !== "community" && edition !== "enterprise")
     throw new UsageError(`--edition must be community or enterprise, got '${edition}'`);
@@ -127,7 +165,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
 }
 
 async function main(): Promise<void> {
-  let options: EmulatorOptions | "help";
+  let options: EmulatorOptions | "help" | "version";
   try {
     options = parseCli(process.argv.slice(2), process.env);
   } catch (e) {
@@ -137,6 +175,10 @@ async function main(): Promise<void> {
   }
   if (options === "help") {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options === "version") {
+    process.stdout.write(`${NAME} ${version()}\n`);
     return;
   }
   let emulator;

@@ -3,7 +3,10 @@
  * failureRate run repeats exactly. Rules are validated strictly, so a typo in a
  * test's rule is an error rather than a fault that silently never fires.
  */
+import { closest } from "../sdk/suggest";
+import { TOKEN_PATH } from "./auth";
 import type { FaultRule } from "./types";
+import { USER_OPS, USERS_PREFIX } from "./users";
 
 export const DEFAULT_FAULT_SEED = 0x5eed;
 
@@ -22,6 +25,16 @@ const KEYS: Record<keyof FaultRule, string> = {
   location: "string",
 };
 
+/** Workspace operations (under /v1/api/workspaces/) a rule may name, with the user operations. */
+const WORKSPACE_OPS = ["list", "create", "add_user", "list_users", "remove_user"] as const;
+
+/** Every endpoint a fault rule may name; `"*"` matches them all. */
+export const FAULT_ENDPOINTS: readonly string[] = [
+  ...USER_OPS.map((op) => USERS_PREFIX + op),
+  ...WORKSPACE_OPS.map((op) => `/v1/api/workspaces/${op}`),
+  TOKEN_PATH,
+];
+
 /** Throws a TypeError naming the problem; returns a copy. */
 export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new TypeError(`${where} must be an object`);
@@ -32,6 +45,13 @@ export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule
     if (v !== undefined && typeof v !== type) throw new TypeError(`${where}: "${k}" must be a ${type}`);
   }
   const rule = { ...r } as FaultRule;
+  if (rule.endpoint !== undefined && rule.endpoint !== "*" && !FAULT_ENDPOINTS.includes(rule.endpoint)) {
+    const guess = closest(rule.endpoint, FAULT_ENDPOINTS);
+    throw new TypeError(
+      `${where}: no endpoint ${JSON.stringify(rule.endpoint)}` +
+        (guess ? ` (did you mean "${guess}"?)` : ` (known: "*", ${FAULT_ENDPOINTS.join(", ")})`),
+    );
+  }
   const nonNegative = (k: keyof FaultRule, integer: boolean) => {
     const v = rule[k] as number | undefined;
     if (v !== undefined && (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v)))) {
@@ -41,8 +61,20 @@ export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule
   nonNegative("latencyMs", false);
   nonNegative("retryAfterSeconds", true);
   nonNegative("count", true);
-  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 200 || rule.status > 599)) {
-    throw new TypeError(`${where}: "status" must be an HTTP status between 200 and 599`);
+  // A fault fails: 400-599. A 2xx is a fault only with a body of its own (a malformed answer), a 3xx only
+  // with a location (a redirect elsewhere); anything else would be a typo that never fails anything.
+  const crafted =
+    rule.status !== undefined &&
+    ((rule.status >= 200 && rule.status < 300 && rule.body !== undefined) ||
+      (rule.status >= 300 && rule.status < 400 && rule.location !== undefined));
+  if (
+    rule.status !== undefined &&
+    !crafted &&
+    (!Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599)
+  ) {
+    throw new TypeError(
+      `${where}: "status" must be a failure, an HTTP status between 400 and 599 (a 2xx needs a "body", a 3xx a "location"); got ${rule.status}`,
+    );
   }
   if (rule.failureRate !== undefined && !(rule.failureRate >= 0 && rule.failureRate <= 1)) {
     throw new TypeError(`${where}: "failureRate" must be between 0 and 1`);

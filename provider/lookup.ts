@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { WallarooClient } from "../sdk/client";
-import type { WallarooUser } from "../sdk/schemas";
+import type { WallarooUser } from "../sdk/types";
 import { optionsFromConfig } from "./runtime";
 
 export interface LookupUserArgs {

@@ -1,6 +1,6 @@
 /** Writing a roster: YAML that {@link parseRoster} reads back to the same entries. */
 import { Document } from "yaml";
-import type { RosterEntry } from "./schema";
+import type { RosterEntry } from "./types";
 
 export interface FormatRosterOptions {
   /** Comment lines written above `users:` (without the `#`). */

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from "yaml";
 import type { z } from "zod";
 import { normalizeEmail } from "../sdk/email";
-import { FILE_KEYS, ROW_KEYS, RosterEntry, RosterRowSchema } from "./schema";
+import { FILE_KEYS, ROW_KEYS, RosterRowSchema } from "./schema";
+import type { RosterEntry } from "./types";
 import { closest } from "../sdk/suggest";
 
 export interface RosterProblem {

@@ -17,9 +17,11 @@ import { z } from "zod";
 import { emailProblem } from "../sdk/email";
 import { workspaceNameProblem, type WorkspaceRole } from "../sdk/workspaces";
 import { closest } from "../sdk/suggest";
+import type { RosterEntry, RosterRowInput } from "./types";
 
-/** The keys a roster row may have, in the order they are written. */
-export const ROW_KEYS = ["email", "active", "note", "workspaces"] as const;
+export type { RosterEntry, RosterRowInput };
+export { ROW_KEYS, FILE_KEYS } from "./types";
+
 /** The roles a person may have in a workspace. */
 export const WORKSPACE_ROLES: readonly WorkspaceRole[] = ["owner", "collaborator"];
 
@@ -57,11 +59,9 @@ export const WorkspaceRolesSchema = z
     }
   })
   .transform((map) => map as Record<string, WorkspaceRole>);
-/** The keys the roster file may have. */
-export const FILE_KEYS = ["users"] as const;
 
 /** One row: a user, identified by email. */
-export const RosterRowSchema = z.strictObject({
+export const RosterRowSchema: z.ZodType<RosterEntry, RosterRowInput> = z.strictObject({
   /** The user's email; must be acceptable to `wallaroo.User` (see sdk/email.ts). */
   email: z.string().superRefine((email, ctx) => {
     const problem = emailProblem(email);
@@ -79,8 +79,3 @@ export const RosterRowSchema = z.strictObject({
 export const RosterFileSchema = z.strictObject({
   users: z.array(RosterRowSchema),
 });
-
-/** A row as the tools see it, after defaults: `active` is always present. */
-export type RosterEntry = z.output<typeof RosterRowSchema>;
-/** A row as it may be written in the file (`active` optional). */
-export type RosterRowInput = z.input<typeof RosterRowSchema>;

@@ -20,14 +20,15 @@ import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError 
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
 import { parseBody } from "./parse";
 import { Redactor } from "./redact";
-import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema, WallarooUser } from "./schemas";
+import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema } from "./schemas";
 import { errorForAnswer } from "./statusErrors";
+import type { WallarooUser } from "./types";
 import { HttpResponse, Transport } from "./transport";
 import { DEFAULT_RETRY } from "./retry";
 import { CreatedWorkspace, WallarooWorkspace, WorkspaceApi, WorkspaceMember, WorkspaceRole } from "./workspaces";
 import type { z } from "zod";
 
-export type { WallarooUser } from "./schemas";
+export type { WallarooUser } from "./types";
 
 export const API_PATHS = {
   query: "/v1/api/users/query",

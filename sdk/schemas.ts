@@ -5,6 +5,9 @@
  * one must not break us.
  */
 import { z } from "zod";
+import type { WallarooUser } from "./types";
+
+export type { WallarooUser };
 
 /** A Keycloak UserRepresentation as `/v1/api/users/query` returns it, reduced to what we use. */
 export const KeycloakUserSchema = z
@@ -20,7 +23,7 @@ export const KeycloakUserSchema = z
     createdTimestamp: z.number(),
     requiredActions: z.array(z.string()).nullish(),
   })
-  .transform((u) => ({
+  .transform((u): WallarooUser => ({
     id: u.id,
     username: u.username,
     email: u.email ?? undefined,
@@ -31,9 +34,6 @@ export const KeycloakUserSchema = z
     createdTimestamp: u.createdTimestamp,
     requiredActions: u.requiredActions ?? undefined,
   }));
-
-/** A Wallaroo user: the fields of the Keycloak record that this package exposes. */
-export type WallarooUser = z.output<typeof KeycloakUserSchema>;
 
 /**
  * `POST /v1/api/users/query` response: users keyed by Keycloak id. An id that names no user is

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { login, post, send, tempDir } from "./helpers";
 
@@ -137,7 +137,14 @@ describe("wallaroo-emulator (the bin)", () => {
 
   describe("bad flags", () => {
     const cases: [string, string[], RegExp][] = [
-      ["an unknown flag", ["--bogus"], /Unknown option '--bogus'/],
+      ["an unknown flag", ["--bogus"], /unknown option '--bogus'/],
+      ["a misspelt flag", ["--prot", "80"], /unknown option '--prot' \(did you mean '--port'\?\)/],
+      [
+        "a fault on an endpoint that does not exist",
+        ["--fault", '{"endpoint":"/v1/api/users/invit","status":503}'],
+        /no endpoint "\/v1\/api\/users\/invit" \(did you mean "\/v1\/api\/users\/invite"\?\)/,
+      ],
+      ["a fault whose status is not a failure", ["--fault", '{"endpoint":"*","status":204}'], /between 400 and 599/],
       ["a non-numeric port", ["--port", "http"], /--port must be an integer/],
       ["an unknown edition", ["--edition", "gold"], /--edition must be community or enterprise/],
       ["a fault that is not JSON", ["--fault", "{nope"], /--fault #1 is not valid JSON/],
@@ -163,6 +170,16 @@ describe("wallaroo-emulator (the bin)", () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /Usage: wallaroo-emulator/);
     assert.match(r.stdout, /WALLAROO_EMULATOR_ADMIN_PASSWORD/);
+    assert.equal(runToEnd(["-h"]).stdout, r.stdout);
+  });
+
+  it("--version prints the package's version and exits 0", () => {
+    const r = runToEnd(["--version"]);
+    assert.equal(r.status, 0, r.stderr);
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../../package.json"), "utf8")) as {
+      version: string;
+    };
+    assert.equal(r.stdout, `wallaroo-emulator ${version}\n`);
   });
 
   it("refuses a corrupt --data file with exit 1 and a message naming it", () => {

@@ -272,11 +272,11 @@ describe("emulator workspace API", () => {
 
   it("the CLI flags set both rules", () => {
     const o = parseCli(["--unique-workspace-names", "--refuse-existing-workspace-member"], {});
-    assert.ok(o !== "help");
+    assert.ok(o !== "help" && o !== "version");
     assert.equal(o.uniqueWorkspaceNames, true);
     assert.equal(o.refuseExistingWorkspaceMember, true);
     const d = parseCli([], {});
-    assert.ok(d !== "help");
+    assert.ok(d !== "help" && d !== "version");
     assert.equal(d.uniqueWorkspaceNames, false);
     assert.equal(d.refuseExistingWorkspaceMember, false);
   });

@@ -1,12 +1,6 @@
 import * as assert from "node:assert/strict";
 import { duplicateMembershipPolicy } from "../../policy/duplicateMembership";
-import {
-  memberResource,
-  runStackPolicy,
-  UNKNOWN_DURING_PREVIEW,
-  userResource,
-  workspaceResource,
-} from "../../policy/harness";
+import { memberResource, runStackPolicy, UNKNOWN_DURING_PREVIEW, userResource, workspaceResource } from "./harness";
 
 const U = UNKNOWN_DURING_PREVIEW;
 

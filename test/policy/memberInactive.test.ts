@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { memberResource, runStackPolicy, UNKNOWN_DURING_PREVIEW, userResource } from "../../policy/harness";
+import { memberResource, runStackPolicy, UNKNOWN_DURING_PREVIEW, userResource } from "./harness";
 import { memberInactivePolicy } from "../../policy/memberInactive";
 
 describe("wallaroo-member-inactive", () => {

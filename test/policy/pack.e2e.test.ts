@@ -338,7 +338,7 @@ describe("wallaroo-licence policy pack folder", () => {
       undefined,
       "dependencies come from pulumi-wallaroo; none may be installed into policy/",
     );
-    assert.equal(path.resolve(PACK_DIR, String(pkg.main)), path.join(REPO, "dist", "policy", "index.js"));
+    assert.equal(path.resolve(PACK_DIR, String(pkg.main)), path.join(REPO, "dist", "policy", "pack.js"));
     assert.match(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
   });
 });
@@ -381,7 +381,7 @@ describe("wallaroo-licence policy pack installed as node_modules/pulumi-wallaroo
 
   it("ships the pack's files and starts from there, analysing a stack", async () => {
     const packDir = path.join(project, "node_modules", "pulumi-wallaroo", "policy");
-    for (const file of ["PulumiPolicy.yaml", "package.json", "../dist/policy/index.js", "../dist/sdk/email.js"]) {
+    for (const file of ["PulumiPolicy.yaml", "package.json", "../dist/policy/pack.js", "../dist/sdk/email.js"]) {
       assert.ok(fs.existsSync(path.join(packDir, file)), `published package lacks policy/${file}`);
     }
     pack = await PolicyPackProcess.start(packDir);

@@ -10,13 +10,7 @@ import {
   wallarooPolicies,
 } from "../../policy/policies";
 import { PolicyConfigError } from "../../policy/config";
-import {
-  UNKNOWN_DURING_PREVIEW,
-  policyResource,
-  runResourcePolicy,
-  runStackPolicy,
-  userResource,
-} from "../../policy/harness";
+import { UNKNOWN_DURING_PREVIEW, policyResource, runResourcePolicy, runStackPolicy, userResource } from "./harness";
 import { UNKNOWN_SENTINELS, WALLAROO_USER_TYPE } from "../../policy/userResources";
 
 function users(count: number, props: Record<string, unknown> = {}, prefix = "user"): PolicyResource[] {

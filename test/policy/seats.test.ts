@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { PolicyResource } from "@pulumi/policy";
 import { activeUserLimitPolicy } from "../../policy/policies";
-import { runStackPolicy, userResource } from "../../policy/harness";
+import { runStackPolicy, userResource } from "./harness";
 import type { RunningEmulator } from "../../emulator";
 import { assertOk, type Engine } from "../harness";
 import { roster, startWorld, type World } from "../support/world";

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { runResourcePolicy, UNKNOWN_DURING_PREVIEW, userResource, workspaceResource } from "../../policy/harness";
+import { runResourcePolicy, UNKNOWN_DURING_PREVIEW, userResource, workspaceResource } from "./harness";
 import { workspaceNamePolicy } from "../../policy/workspaceName";
 
 describe("wallaroo-workspace-name", () => {

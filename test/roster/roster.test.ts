@@ -11,9 +11,8 @@ import {
   resourceNames,
   RosterEntry,
   RosterError,
-  RosterFileSchema,
-  RosterRowSchema,
 } from "../../roster";
+import { RosterFileSchema, RosterRowSchema } from "../../roster/schema";
 
 /** The RosterError that parsing `text` throws. */
 function rosterError(text: string, source = "team.yaml"): RosterError {

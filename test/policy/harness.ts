@@ -14,8 +14,8 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "./userResources";
-import { WORKSPACE_MEMBER_TYPE, WORKSPACE_TYPE } from "./workspaceResources";
+import { UNKNOWN_DURING_PREVIEW, WALLAROO_USER_TYPE } from "../../policy/userResources";
+import { WORKSPACE_MEMBER_TYPE, WORKSPACE_TYPE } from "../../policy/workspaceResources";
 
 export { UNKNOWN_DURING_PREVIEW };
 

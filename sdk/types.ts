@@ -1,0 +1,20 @@
+/** The public data types of the client, declared without zod so that declarations never expose it. */
+
+/** A Wallaroo user: the fields of the Keycloak record that this package exposes. */
+export interface WallarooUser {
+  /** The Keycloak id. */
+  id: string;
+  /** The Keycloak username (the email, for invited users). */
+  username: string;
+  /** The email; absent for users such as the built-in `admin`. */
+  email?: string | undefined;
+  /** Whether the user may log in (and holds a licence seat). */
+  enabled: boolean;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  emailVerified?: boolean | undefined;
+  /** Creation time, ms since the epoch. */
+  createdTimestamp: number;
+  /** Keycloak's pending actions for the user (e.g. `UPDATE_PASSWORD`). */
+  requiredActions?: string[] | undefined;
+}
