@@ -5,7 +5,6 @@
  * The zod schemas (`RosterRowSchema`, `RosterFileSchema`) stay in ./schema, out of the public
  * declarations.
  */
-export { RosterRowSchema, RosterFileSchema, WorkspaceRolesSchema, WORKSPACE_ROLES } from "./schema";
 export { ROW_KEYS, FILE_KEYS } from "./types";
 export type { RosterEntry, RosterRowInput } from "./types";
 export { parseRoster, loadRoster, RosterError, describeProblem } from "./load";
