@@ -3,8 +3,8 @@
  * status and writes only to `io`, so that tests drive it in-process.
  * Output goes to stdout, progress and errors to stderr; never a stack trace, never a secret.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { isWallarooError, WallarooClient } from "../sdk";
 import { CLI_SETTING_NAMES } from "../sdk/settingNames";
 import type { WallarooUser } from "../sdk";
@@ -14,6 +14,7 @@ import { formatSeats, managedEmails, seatsReport } from "./seats";
 import { formatUserJson, formatUserJsonWithWorkspaces, formatUserTable, formatWorkspaceTable } from "./list";
 import { fetchWorkspaces, WorkspaceListing } from "./workspaces";
 import { HELP, PROGRAM, SYNOPSIS } from "./usage";
+import { packageVersion } from "../sdk/version";
 
 export interface Writable {
   write(chunk: string): unknown;
@@ -36,21 +37,6 @@ export const EXIT_USAGE = 2;
 /** 1234567 → "1,234,567" (no dependency on the ICU data Node was built with). */
 export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-function version(): string {
-  for (const up of ["..", "../.."]) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "pulumi-wallaroo" && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return "unknown";
 }
 
 /** Removes every known secret from a text that is about to be printed (defence in depth: the SDK redacts already). */
@@ -214,7 +200,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   if (args.version) {
-    io.stdout.write(`${PROGRAM} ${version()}\n`);
+    io.stdout.write(`${PROGRAM} ${packageVersion()}\n`);
     return EXIT_OK;
   }
   const scrub = scrubber(args, io.env);

@@ -5,13 +5,13 @@
  * everything else goes to stderr, and nothing secret is ever printed.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { closest } from "../sdk/suggest";
 import { startEmulator } from "./server";
 import { validateFaultRule } from "./faults";
 import type { EmulatorOptions, FaultRule } from "./types";
 import { integerFlag, UsageError } from "./flags";
+import { packageVersion } from "../sdk/version";
 
 const NAME = "wallaroo-emulator";
 const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition community|enterprise] [--max-active-users N]
@@ -42,22 +42,6 @@ const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition com
   -h, --help             print this help and exit
 
 Once listening it prints "${NAME} listening on <url>" to stdout. SIGINT/SIGTERM close it cleanly.`;
-
-/** The version of the pulumi-wallaroo package this file belongs to (dist/emulator/cli.js → package.json). */
-function version(): string {
-  for (const up of ["..", "../.."]) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "pulumi-wallaroo" && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return "unknown";
-}
 
 function readPem(flag: string, file: string): Buffer {
   try {
@@ -178,7 +162,7 @@ async function main(): Promise<void> {
     return;
   }
   if (options === "version") {
-    process.stdout.write(`${NAME} ${version()}\n`);
+    process.stdout.write(`${NAME} ${packageVersion()}\n`);
     return;
   }
   let emulator;

@@ -67,18 +67,8 @@ export function checkInputs(news: Record<string, unknown>): {
   const failures = unknownPropertyFailures(news, KNOWN, "wallaroo.User");
 
   const { email, active, password, adoptExisting } = news;
-  if (email === undefined || email === null) {
-    failures.push({ property: "email", reason: "email is required" });
-  } else if (!isUnknown(email)) {
-    if (typeof email !== "string") {
-      failures.push({ property: "email", reason: `email must be a string, not ${typeName(email)}` });
-    } else {
-      const problem = emailProblem(email);
-      // A user registered without a proper email cannot create a workspace or log in (Wallaroo docs).
-      if (problem)
-        failures.push({ property: "email", reason: `email '${email}' is not a valid address: it ${problem}` });
-    }
-  }
+  const emailFailure = checkEmail(email, "email is required");
+  if (emailFailure) failures.push(emailFailure);
   if (active !== undefined && !isUnknown(active) && typeof active !== "boolean") {
     failures.push({ property: "active", reason: `active must be true or false, not ${typeName(active)}` });
   }
@@ -101,6 +91,19 @@ export function checkInputs(news: Record<string, unknown>): {
   const inputs: Record<string, unknown> = { ...news, active: active ?? true, adoptExisting: adoptExisting ?? false };
   if (password === undefined) delete inputs.password;
   return { inputs, failures };
+}
+
+/**
+ * The failure of an `email` input, if any: missing, not a string, or not an address the API can
+ * manage (a user registered without a proper email cannot create a workspace or log in). An
+ * unknown value (preview) passes.
+ */
+export function checkEmail(email: unknown, missing: string): CheckFailure | undefined {
+  if (email === undefined || email === null) return { property: "email", reason: missing };
+  if (isUnknown(email)) return undefined;
+  if (typeof email !== "string") return { property: "email", reason: `email must be a string, not ${typeName(email)}` };
+  const problem = emailProblem(email);
+  return problem ? { property: "email", reason: `email '${email}' is not a valid address: it ${problem}` } : undefined;
 }
 
 /** Two emails name the same user when they match ignoring case and surrounding space. */

@@ -3,10 +3,9 @@
  * (its `check`). Pure: no network, so preview works offline; unknown values (preview, e.g. a
  * `workspaceId` from a workspace not created yet) pass untouched.
  */
-import { emailProblem } from "../sdk/email";
 import type { WorkspaceRole } from "../sdk/workspaces";
 import { closest } from "../sdk/suggest";
-import { CheckFailure, isUnknown, typeName, unknownPropertyFailures } from "./inputs";
+import { CheckFailure, checkEmail, isUnknown, typeName, unknownPropertyFailures } from "./inputs";
 
 export const ROLES: readonly WorkspaceRole[] = ["owner", "collaborator"];
 
@@ -40,17 +39,8 @@ export function checkMemberInputs(news: Record<string, unknown>): {
       reason: `workspaceId must be a positive whole number, not ${typeof workspaceId === "number" ? workspaceId : typeName(workspaceId)}`,
     });
   }
-  if (email === undefined || email === null) {
-    failures.push({ property: "email", reason: "email is required (typically a wallaroo.User's email)" });
-  } else if (!isUnknown(email)) {
-    if (typeof email !== "string") {
-      failures.push({ property: "email", reason: `email must be a string, not ${typeName(email)}` });
-    } else {
-      const problem = emailProblem(email);
-      if (problem)
-        failures.push({ property: "email", reason: `email '${email}' is not a valid address: it ${problem}` });
-    }
-  }
+  const emailFailure = checkEmail(email, "email is required (typically a wallaroo.User's email)");
+  if (emailFailure) failures.push(emailFailure);
   if (role !== undefined && !isUnknown(role) && !(ROLES as readonly unknown[]).includes(role)) {
     const guess = typeof role === "string" ? closest(role, ROLES) : undefined;
     // JSON.stringify gives undefined for a function or a symbol, whatever its declared type says.
