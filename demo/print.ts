@@ -58,6 +58,18 @@ export function mutatingCalls(emu: RunningEmulator): number {
   return ["invite", "activate", "deactivate"].reduce((n, op) => n + (r[`/v1/api/users/${op}`] ?? 0), 0);
 }
 
+/** The quickstart's workspace on the emulator: its members by email and role, or undefined when it does not exist. */
+export function workspaceMembers(emu: RunningEmulator, name: string): Record<string, string> | undefined {
+  const ws = emu.workspaces().find((w) => w.name === name);
+  if (!ws) return undefined;
+  const emailOf = new Map(emu.users().map((u) => [u.id, u.email ?? u.username]));
+  return Object.fromEntries(
+    ws.members
+      .map((m) => [emailOf.get(m.user_id) ?? m.user_id, m.user_type.toLowerCase()] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
 function printTable(emu: RunningEmulator): void {
   const users = emu.users().sort((a, b) => (a.email ?? "").localeCompare(b.email ?? ""));
   const rows = users.filter((u) => u.email).map((u) => [u.email as string, u.enabled ? "yes" : "no", u.id]);

@@ -3,9 +3,10 @@
  * that it kept the promise (on the emulator's side and in the policy verdict):
  *
  *   1. preview with the licence policy pack   (nothing may change on the server)
- *   2. up                                      (alice, carol active; bob invited, then deactivated)
+ *   2. up                                      (alice, carol active; bob invited, then deactivated;
+ *                                               workspace quickstart-ml: alice owner, carol collaborator)
  *   3. edit: carolActive=false, up             (carol deactivated in place)
- *   4. destroy                                 (everyone deactivated)
+ *   4. destroy                                 (everyone deactivated; the workspace stays, without them)
  *   5. over-the-licence variant: six active users, preview with the policy pack
  *      → a mandatory violation, so `up` is not run (as the Pulumi CLI would stop)
  */
@@ -17,12 +18,16 @@ import {
   holdings,
   mutatingCalls,
   printVerdict,
+  workspaceMembers,
   red,
   say,
   step,
   yellow,
 } from "./print";
 import { LIMIT_POLICY, type Runner, type StepResult } from "./runner";
+
+/** The quickstart's workspace (examples/quickstart/index.ts). */
+const WORKSPACE = "quickstart-ml";
 
 /** Plays the steps; throws StepFailed (from `step`) after a step that did not hold. */
 export async function playSteps(runner: Runner, emu: RunningEmulator, viaCli: boolean): Promise<void> {
@@ -52,6 +57,14 @@ export async function playSteps(runner: Runner, emu: RunningEmulator, viaCli: bo
     succeeds: "the up succeeds",
     holds: users(true, false, true),
     what: "alice and carol are active, bob was invited and deactivated",
+    also: () => {
+      const members = workspaceMembers(emu, WORKSPACE);
+      expect(
+        members?.["alice@example.com"] === "owner" && members["carol@example.com"] === "collaborator",
+        `workspace ${WORKSPACE} exists with alice as owner and carol as collaborator`,
+        JSON.stringify(members),
+      );
+    },
   });
   expect(r.verdict.mandatory.length === 0, "no policy violation", r.verdict.lines.join(" "));
 
@@ -79,6 +92,14 @@ export async function playSteps(runner: Runner, emu: RunningEmulator, viaCli: bo
     succeeds: "the destroy succeeds",
     holds: users(false, false, false),
     what: "everyone is deactivated (the API has no delete)",
+    also: () => {
+      const members = workspaceMembers(emu, WORKSPACE);
+      expect(
+        members !== undefined && !("alice@example.com" in members) && !("carol@example.com" in members),
+        `workspace ${WORKSPACE} stays on the instance (the API cannot delete it); the stack's members were removed`,
+        JSON.stringify(members),
+      );
+    },
   });
 
   // 5. over the licence
