@@ -16,6 +16,8 @@ export interface BenchArgs {
   latenciesMs: number[];
   /** Skip parts: "harness", "sequential", "profile", "policy", "rss". */
   skip: Set<string>;
+  /** Keep the provider hosts' CPU profiles in this directory. */
+  keepProfiles?: string;
   /** Also write the results as JSON here. */
   json?: string;
   /** How the harness writes its checkpoint: after every step (as the Pulumi CLI does by default) or once at the end. */
@@ -27,6 +29,7 @@ export const PARTS = ["harness", "sequential", "profile", "policy", "rss"];
 export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs N] [--latency-ms 0,30]
                        [--policy-sizes 1000,10000] [--policy-runs N] [--rss-sizes 100,1000]
                        [--skip harness,sequential,profile,policy,rss] [--json FILE] [--checkpoints end|every-step]
+                       [--keep-profiles DIR]
 
   --users N          users created, refreshed, half deactivated and destroyed (default 1000)
   --parallel N       concurrent resource operations, the engine's --parallel; also the floor's concurrency (default 64)
@@ -40,6 +43,7 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs
                      sequential baseline), sequential (the one-request-at-a-time baseline), profile (the
                      host's CPU profile: this package's share), policy, rss
   --json FILE        also write every measurement as JSON
+  --keep-profiles D  keep the provider hosts' CPU profiles (.cpuprofile, one per phase) in directory D
   --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like
                      PULUMI_SKIP_CHECKPOINTS=1; "every-step": after every resource, as it does in tests
                      (and the CLI by default), which costs O(N) per step`;
@@ -67,6 +71,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       json: { type: "string" },
       checkpoints: { type: "string" },
       "latency-ms": { type: "string" },
+      "keep-profiles": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -94,5 +99,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     rssSizes: list("rss-sizes", values["rss-sizes"], [...new Set([100, users])]),
     skip,
     json: values.json,
+    keepProfiles: values["keep-profiles"],
   };
 }

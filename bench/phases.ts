@@ -115,6 +115,8 @@ export interface HarnessRunOptions {
    * its CPU. The host writes its profile as it exits, inside the phase's time (tens of ms at 1,000 users).
    */
   profileDir?: string;
+  /** Keep the hosts' profiles here (moved from profileDir) instead of removing them. */
+  keepProfilesDir?: string;
   /** Called before each phase starts (progress output). */
   onPhase?: (phase: PhaseName) => void;
 }
@@ -171,7 +173,9 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
       grpcMs: diffCounts(engine.metrics.grpcMs, grpcMsBefore),
       timings: { ...m.value.timings },
       emulator: m.emulator,
-      hostCpu: o.profileDir ? takeHostProfiles(o.profileDir, engine.metrics.hostPids.slice(pidsBefore)) : undefined,
+      hostCpu: o.profileDir
+        ? takeHostProfiles(o.profileDir, engine.metrics.hostPids.slice(pidsBefore), o.keepProfilesDir)
+        : undefined,
     });
   };
   try {

@@ -6,7 +6,7 @@
  * That counts the builtins they call (JSON, Buffer, socket writes) as theirs, and leaves out the garbage
  * collector (reported apart) and the event-loop plumbing between their callbacks.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 
 interface ProfileNode {
@@ -38,6 +38,8 @@ export function ownerOf(url: string): Owner | undefined {
 }
 
 export interface HostCpu {
+  /** The host process's CPU time (user + system, all threads, getrusage at exit), ms; NaN when unknown. */
+  processCpuMs: number;
   /** Profiled time of the host's main thread, ms (from its first to its last sample). */
   profiledMs: number;
   /** Non-idle samples: the host's CPU on its main thread, ms. */
@@ -75,6 +77,7 @@ export function analyzeProfile(profile: CpuProfile): HostCpu {
     return r;
   };
   const out: HostCpu = {
+    processCpuMs: NaN,
     profiledMs: (profile.endTime - profile.startTime) / 1000,
     busyMs: 0,
     ownMs: 0,
@@ -117,6 +120,7 @@ export function addHostCpu(a: HostCpu, b: HostCpu): HostCpu {
   const top = new Map<string, number>();
   for (const t of [...a.topOwn, ...b.topOwn]) top.set(t.fn, (top.get(t.fn) ?? 0) + t.ms);
   return {
+    processCpuMs: a.processCpuMs + b.processCpuMs,
     profiledMs: a.profiledMs + b.profiledMs,
     busyMs: a.busyMs + b.busyMs,
     ownMs: a.ownMs + b.ownMs,
@@ -140,8 +144,11 @@ export function profilingNodeArgs(dir: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--require", path.join(__dirname, "hostPreload.js")];
 }
 
-/** Reads, analyzes and removes the profiles the hosts with these pids wrote into `dir`. */
-export function takeHostProfiles(dir: string, pids: number[]): HostCpu | undefined {
+/**
+ * Reads, analyzes and removes the profiles the hosts with these pids wrote into `dir`; with `keepDir`, moves
+ * them there instead of removing them (for a closer look in Chrome DevTools or speedscope).
+ */
+export function takeHostProfiles(dir: string, pids: number[], keepDir?: string): HostCpu | undefined {
   let total: HostCpu | undefined;
   let files: string[];
   try {
@@ -154,6 +161,15 @@ export function takeHostProfiles(dir: string, pids: number[]): HostCpu | undefin
     for (const f of files.filter((name) => re.test(name))) {
       const file = path.join(dir, f);
       const a = analyzeProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile);
+      const cpuFile = path.join(dir, `cpu.${pid}.json`);
+      try {
+        const c = JSON.parse(readFileSync(cpuFile, "utf8")) as { userUs: number; systemUs: number };
+        a.processCpuMs = (c.userUs + c.systemUs) / 1000;
+        rmSync(cpuFile, { force: true });
+      } catch {
+        // not written (an older preload, or the host was killed)
+      }
+      if (keepDir) copyFileSync(file, path.join(keepDir, f));
       rmSync(file, { force: true });
       total = total ? addHostCpu(total, a) : a;
     }

@@ -5,7 +5,7 @@
  * calls straight from undici at the same concurrency), and the policy pack on big
  * stacks. Prints Markdown tables; medians of --runs runs. See docs/benchmarks.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { installedPulumiVersion } from "../test/harness";
@@ -86,6 +86,7 @@ async function harnessRuns(
         ...common,
         users: a.users,
         profileDir,
+        keepProfilesDir: a.keepProfiles,
         onPhase: (p) => log(`  ${p}`),
       });
       runs.push({ harness, floor, sequential, emptyUp });
@@ -166,6 +167,7 @@ function cpuTable(a: BenchArgs, runs: RunResult[]): string {
     const by = (k: keyof HostCpu["ownBy"]) => cpuOf(h, (c) => c.ownBy[k]);
     return [
       phase,
+      ms(cpuOf(h, (c) => c.processCpuMs)),
       ms(cpuOf(h, (c) => c.busyMs)),
       ms(cpuOf(h, (c) => c.gcMs)),
       ms(cpuOf(h, (c) => c.ownMs)),
@@ -178,7 +180,8 @@ function cpuTable(a: BenchArgs, runs: RunResult[]): string {
   return table(
     [
       "phase",
-      "host CPU",
+      "host process CPU",
+      "host main thread, sampled",
       "of which GC",
       "this package's CPU",
       "per resource",
@@ -356,6 +359,7 @@ async function main(): Promise<void> {
   );
 
   if (!a.skip.has("harness")) {
+    if (a.keepProfiles) mkdirSync(a.keepProfiles, { recursive: true });
     const results: LatencyResult[] = [];
     for (const [k, latencyMs] of a.latenciesMs.entries())
       results.push(await harnessRuns(a, a.checkpoints, latencyMs, k === 0 && !a.skip.has("rss")));
