@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- --users 1000 --parallel 64`: the whole path of a stack of users
- * (program → engine → Pulumi's dynamic-provider host over gRPC → the client → the
- * emulator) through up, refresh, update and destroy, against the floor (the same API
- * calls straight from undici at the same concurrency), and the policy pack on big
- * stacks. Prints Markdown tables; medians of --runs runs. See docs/benchmarks.md.
+ * `npm run bench -- --users 1000 --parallel 64 --latency-ms 0,30`: the whole path of a stack of
+ * users (program → engine → Pulumi's dynamic-provider host over gRPC → the client → the
+ * emulator) through up, refresh, update and destroy, at each added latency, against the
+ * sequential baseline (one request at a time, one login: what a user does instead) and the
+ * floor (the same API calls straight from undici at the same concurrency); this package's
+ * share of the host's CPU from a profile of the host; the policy pack on big stacks. Prints
+ * Markdown tables; medians of --runs runs. See docs/benchmarks.md.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
