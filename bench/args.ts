@@ -12,26 +12,38 @@ export interface BenchArgs {
   policyRuns: number;
   /** User counts of the peak-RSS slope (measured with up → destroy). */
   rssSizes: number[];
-  /** Skip parts: "harness", "policy", "rss". */
+  /** Latencies the emulator adds to every API call, token endpoint included; every phase is reported at each. */
+  latenciesMs: number[];
+  /** Skip parts: "harness", "sequential", "profile", "policy", "rss". */
   skip: Set<string>;
+  /** Keep the provider hosts' CPU profiles in this directory. */
+  keepProfiles?: string;
   /** Also write the results as JSON here. */
   json?: string;
   /** How the harness writes its checkpoint: after every step (as the Pulumi CLI does by default) or once at the end. */
   checkpoints: "every-step" | "end";
 }
 
-export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs N] [--policy-sizes 1000,10000]
-                       [--policy-runs N] [--rss-sizes 100,1000] [--skip harness,policy,rss] [--json FILE]
-                       [--checkpoints end|every-step]
+export const PARTS = ["harness", "sequential", "profile", "policy", "rss"];
+
+export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs N] [--latency-ms 0,30]
+                       [--policy-sizes 1000,10000] [--policy-runs N] [--rss-sizes 100,1000]
+                       [--skip harness,sequential,profile,policy,rss] [--json FILE] [--checkpoints end|every-step]
+                       [--keep-profiles DIR]
 
   --users N          users created, refreshed, half deactivated and destroyed (default 1000)
   --parallel N       concurrent resource operations, the engine's --parallel; also the floor's concurrency (default 64)
   --runs N           repetitions; medians are reported (default 3)
+  --latency-ms L     milliseconds the emulator adds to every API call, the token endpoint included
+                     (its latencyMs fault on endpoint "*"); every phase is measured at each (default 0,30)
   --policy-sizes L   stack sizes for the policy timings (default 1000,10000)
   --policy-runs N    repetitions of each policy timing (default 7)
   --rss-sizes L      user counts for the host peak-RSS slope (default 100 and --users)
-  --skip L           leave out parts: harness, policy, rss
+  --skip L           leave out parts: harness (phases through Pulumi's host, with the floor and the
+                     sequential baseline), sequential (the one-request-at-a-time baseline), profile (the
+                     host's CPU profile: this package's share), policy, rss
   --json FILE        also write every measurement as JSON
+  --keep-profiles D  keep the provider hosts' CPU profiles (.cpuprofile, one per phase) in directory D
   --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like
                      PULUMI_SKIP_CHECKPOINTS=1; "every-step": after every resource, as it does in tests
                      (and the CLI by default), which costs O(N) per step`;
@@ -40,9 +52,9 @@ function positive(name: string, v: string | undefined, dflt: number): number {
   return integerFlag(name, v, 1, 100_000) ?? dflt;
 }
 
-function list(name: string, v: string | undefined, dflt: number[]): number[] {
+function list(name: string, v: string | undefined, dflt: number[], min = 1): number[] {
   if (v === undefined) return dflt;
-  return v.split(",").map((s) => positive(name, s.trim(), 0));
+  return v.split(",").map((s) => integerFlag(name, s.trim(), min, 100_000) ?? NaN);
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
@@ -58,6 +70,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       skip: { type: "string" },
       json: { type: "string" },
       checkpoints: { type: "string" },
+      "latency-ms": { type: "string" },
+      "keep-profiles": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -70,8 +84,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       .map((s) => s.trim())
       .filter(Boolean),
   );
-  for (const s of skip)
-    if (!["harness", "policy", "rss"].includes(s)) throw new Error(`--skip takes harness, policy, rss; not '${s}'`);
+  for (const s of skip) if (!PARTS.includes(s)) throw new Error(`--skip takes ${PARTS.join(", ")}; not '${s}'`);
   const checkpoints = values.checkpoints ?? "end";
   if (checkpoints !== "end" && checkpoints !== "every-step")
     throw new Error(`--checkpoints takes end or every-step, not '${checkpoints}'`);
@@ -80,10 +93,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     users,
     parallel: positive("parallel", values.parallel, 64),
     runs: positive("runs", values.runs, 3),
+    latenciesMs: [...new Set(list("latency-ms", values["latency-ms"], [0, 30], 0))],
     policySizes: list("policy-sizes", values["policy-sizes"], [1000, 10000]),
     policyRuns: positive("policy-runs", values["policy-runs"], 7),
     rssSizes: list("rss-sizes", values["rss-sizes"], [...new Set([100, users])]),
     skip,
     json: values.json,
+    keepProfiles: values["keep-profiles"],
   };
 }

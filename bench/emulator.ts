@@ -16,6 +16,12 @@ export interface EmulatorProcessOptions {
   edition?: "community" | "enterprise";
   /** Access-token lifetime, seconds (default 300). */
   tokenTtlSeconds?: number;
+  /**
+   * Milliseconds added to every request before it is handled: the emulator's `latencyMs` fault on endpoint
+   * "*", which matches every path it counts, the token endpoint included (a real Keycloak sits next to the
+   * Wallaroo API, as far away); only the /__emulator/ control endpoints the bench reads are exempt.
+   */
+  latencyMs?: number;
 }
 
 const CLK_TCK = 100; // USER_HZ on Linux
@@ -53,6 +59,7 @@ export class EmulatorProcess {
       opts.adminPassword,
     ];
     if (opts.tokenTtlSeconds !== undefined) args.push("--token-ttl", String(opts.tokenTtlSeconds));
+    if (opts.latencyMs) args.push("--fault", JSON.stringify({ endpoint: "*", latencyMs: opts.latencyMs }));
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));

@@ -25,7 +25,7 @@ export async function pooled(n: number, parallel: number, work: (i: number) => P
   await Promise.all(Array.from({ length: Math.min(parallel, n) }, worker));
 }
 
-class DirectClient {
+export class DirectClient {
   readonly pool: Pool;
   token = "";
   constructor(

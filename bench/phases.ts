@@ -9,6 +9,7 @@ import { assertOk, DestroySummary, Engine, PhaseTimings, RefreshSummary, UpSumma
 import { PROJECT } from "../test/support/world";
 import type { EmulatorStats } from "../emulator/types";
 import { editProgram, EMAIL_DOMAIN, upProgram } from "./programs";
+import { HostCpu, profilingNodeArgs, takeHostProfiles } from "./profile";
 
 export type PhaseName = "up" | "refresh" | "update" | "destroy";
 export const PHASES: PhaseName[] = ["up", "refresh", "update", "destroy"];
@@ -40,6 +41,8 @@ export interface HarnessPhase {
   /** The engine's own timings of the operation (program, deletes, hostStart, total), ms. */
   timings: PhaseTimings;
   emulator: EmulatorLoad;
+  /** The host's CPU and this package's share of it, from a CPU profile (when profiling). */
+  hostCpu?: HostCpu;
 }
 
 /** What the benchmark needs from an emulator: the in-process one (tests) or the one in its own process (bench). */
@@ -107,6 +110,13 @@ export interface HarnessRunOptions {
   checkpoints?: CheckpointMode;
   /** Extra node arguments of the provider host (investigations only). */
   hostNodeArgs?: string[];
+  /**
+   * Profile each phase's provider host (`--cpu-prof` into this directory) and report this package's share of
+   * its CPU. The host writes its profile as it exits, inside the phase's time (tens of ms at 1,000 users).
+   */
+  profileDir?: string;
+  /** Keep the hosts' profiles here (moved from profileDir) instead of removing them. */
+  keepProfilesDir?: string;
   /** Called before each phase starts (progress output). */
   onPhase?: (phase: PhaseName) => void;
 }
@@ -131,7 +141,7 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
     parallel: o.parallel,
     programTimeoutMs: 900_000,
     checkpoints: o.checkpoints,
-    hostNodeArgs: o.hostNodeArgs,
+    hostNodeArgs: [...(o.hostNodeArgs ?? []), ...(o.profileDir ? profilingNodeArgs(o.profileDir) : [])],
     config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
     secretConfigKeys: ["wallaroo:password"],
   });
@@ -141,6 +151,7 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
     const grpcBefore = { ...engine.metrics.grpcCalls };
     const grpcMsBefore = { ...engine.metrics.grpcMs };
     const rssBefore = engine.metrics.hostPeakRssKb.length;
+    const pidsBefore = engine.metrics.hostPids.length;
     const m = await measured(o.emu, op);
     try {
       assertOk(m.value);
@@ -162,6 +173,9 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
       grpcMs: diffCounts(engine.metrics.grpcMs, grpcMsBefore),
       timings: { ...m.value.timings },
       emulator: m.emulator,
+      hostCpu: o.profileDir
+        ? takeHostProfiles(o.profileDir, engine.metrics.hostPids.slice(pidsBefore), o.keepProfilesDir)
+        : undefined,
     });
   };
   try {

@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- --users 1000 --parallel 64`: the whole path of a stack of users
- * (program → engine → Pulumi's dynamic-provider host over gRPC → the client → the
- * emulator) through up, refresh, update and destroy, against the floor (the same API
- * calls straight from undici at the same concurrency), and the policy pack on big
- * stacks. Prints Markdown tables; medians of --runs runs. See docs/benchmarks.md.
+ * `npm run bench -- --users 1000 --parallel 64 --latency-ms 0,30`: the whole path of a stack of
+ * users (program → engine → Pulumi's dynamic-provider host over gRPC → the client → the
+ * emulator) through up, refresh, update and destroy, at each added latency, against the
+ * sequential baseline (one request at a time, one login: what a user does instead) and the
+ * floor (the same API calls straight from undici at the same concurrency); this package's
+ * share of the host's CPU from a profile of the host; the policy pack on big stacks. Prints
+ * Markdown tables; medians of --runs runs. See docs/benchmarks.md.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { installedPulumiVersion } from "../test/harness";
 import { consumerProject } from "../test/support/world";
 import { BenchArgs, parseBenchArgs, USAGE } from "./args";
@@ -14,6 +18,9 @@ import { FloorPhase, runFloor } from "./floor";
 import { machine } from "./machine";
 import { CheckpointMode, emptyUpMs, HarnessPhase, PHASES, runHarnessPhases } from "./phases";
 import { runPolicyBench } from "./policy";
+import { HostCpu } from "./profile";
+import { runSequential } from "./sequential";
+import { measureStartCost, StartCost } from "./startCost";
 import { expectedCalls } from "./programs";
 import { max, median } from "./stats";
 import { calls, mb, ms, ratio, table } from "./table";
@@ -36,32 +43,58 @@ function apiCalls(c: Record<string, number>): number {
 interface RunResult {
   harness: HarnessPhase[];
   floor: FloorPhase[];
+  /** The sequential baseline (absent with --skip sequential). */
+  sequential?: FloorPhase[];
   emptyUp: { wallMs: number; hostStartMs: number };
+}
+
+type RssPoint = { users: number; peakKb: number; upPeakKb: number };
+
+interface LatencyResult {
+  latencyMs: number;
+  runs: RunResult[];
+  rss: RssPoint[];
 }
 
 async function harnessRuns(
   a: BenchArgs,
   mode: CheckpointMode,
-): Promise<{ runs: RunResult[]; rss: Array<{ users: number; peakKb: number; upPeakKb: number }> }> {
-  const emu = await EmulatorProcess.start({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
+  latencyMs: number,
+  withRss: boolean,
+): Promise<LatencyResult> {
+  const emu = await EmulatorProcess.start({ adminPassword: ADMIN_PASSWORD, edition: "enterprise", latencyMs });
+  const profileDir = a.skip.has("profile") ? undefined : mkdtempSync(path.join(os.tmpdir(), "bench-prof-"));
   try {
-    log(`emulator pid ${emu.pid} at ${emu.url}; preparing the consumer project (npm pack + install, cached)`);
+    log(`emulator pid ${emu.pid} at ${emu.url}, +${latencyMs} ms per API call; consumer project (cached)`);
     const projectDir = await consumerProject();
     const common = { emu, projectDir, parallel: a.parallel, adminPassword: ADMIN_PASSWORD, checkpoints: mode };
     // Warm the emulator (JIT) so that neither side pays for it.
-    await runFloor({ ...common, users: 200, domain: "warmup.example.com" });
+    await runFloor({ ...common, users: 200, domain: `warmup${latencyMs}.example.com` });
     const runs: RunResult[] = [];
+    const tag = `r${latencyMs}ms`;
     for (let r = 1; r <= a.runs; r++) {
-      log(`run ${r}/${a.runs}: fixed cost (an up of an empty program)`);
+      const at = `${latencyMs} ms, run ${r}/${a.runs}`;
+      log(`${at}: fixed cost (an up of an empty program)`);
       const emptyUp = await emptyUpMs(common);
-      log(`run ${r}/${a.runs}: floor, ${a.users} users at concurrency ${a.parallel}`);
-      const floor = await runFloor({ ...common, users: a.users, domain: `floor${r}.example.com` });
-      log(`run ${r}/${a.runs}: harness, ${a.users} users at --parallel ${a.parallel}, checkpoints ${mode}`);
-      const harness = await runHarnessPhases({ ...common, users: a.users, onPhase: (p) => log(`  ${p}`) });
-      runs.push({ harness, floor, emptyUp });
+      log(`${at}: floor, ${a.users} users at concurrency ${a.parallel}`);
+      const floor = await runFloor({ ...common, users: a.users, domain: `floor${r}.${tag}.example.com` });
+      let sequential: FloorPhase[] | undefined;
+      if (!a.skip.has("sequential")) {
+        log(`${at}: sequential baseline, ${a.users} users one request at a time`);
+        sequential = await runSequential({ ...common, users: a.users, domain: `seq${r}.${tag}.example.com` });
+      }
+      log(`${at}: harness, ${a.users} users at --parallel ${a.parallel}, checkpoints ${mode}`);
+      const harness = await runHarnessPhases({
+        ...common,
+        users: a.users,
+        profileDir,
+        keepProfilesDir: a.keepProfiles,
+        onPhase: (p) => log(`  ${p}`),
+      });
+      runs.push({ harness, floor, sequential, emptyUp });
     }
-    const rss: Array<{ users: number; peakKb: number; upPeakKb: number }> = [];
-    if (!a.skip.has("rss")) {
+    const rss: RssPoint[] = [];
+    if (withRss) {
       for (const n of a.rssSizes) {
         if (n === a.users && runs.length > 0) {
           const all = runs.map((r) => r.harness);
@@ -72,32 +105,104 @@ async function harnessRuns(
           });
           continue;
         }
-        log(`peak RSS at ${n} users`);
+        log(`${latencyMs} ms: peak RSS at ${n} users`);
         const phases: HarnessPhase[] = await runHarnessPhases({ ...common, users: n });
         rss.push({ users: n, peakKb: max(phases.map((p) => p.hostPeakRssKb)), upPeakKb: phases[0].hostPeakRssKb });
       }
     }
-    return { runs, rss };
+    return { latencyMs, runs, rss };
   } finally {
     await emu.stop();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }
 
+function phasesOf(runs: RunResult[], phase: string) {
+  const h = runs.map((r) => r.harness.find((p) => p.phase === phase)!);
+  const f = runs.map((r) => r.floor.find((p) => p.phase === phase)!);
+  const s = runs.flatMap((r) => r.sequential?.filter((p) => p.phase === phase) ?? []);
+  return { h, f, s };
+}
+
+/** Wall times: the harness against the sequential baseline (what the user would do instead) and the floor. */
+function timeTable(runs: RunResult[]): string {
+  const rows = PHASES.map((phase) => {
+    const { h, f, s } = phasesOf(runs, phase);
+    const seq = s.length === h.length;
+    return [
+      phase,
+      ms(median(h.map((p) => p.wallMs))),
+      ms(median(h.map((p) => p.hostStartMs))),
+      seq ? ms(median(s.map((p) => p.wallMs))) : "–",
+      seq ? ratio(median(h.map((p, i) => p.wallMs / s[i].wallMs))) : "–",
+      seq ? ratio(median(h.map((p, i) => s[i].wallMs / p.wallMs))) : "–",
+      ms(median(f.map((p) => p.wallMs))),
+      ratio(median(h.map((p, i) => p.wallMs / f[i].wallMs))),
+      seq ? calls(medianCalls(s.map((p) => p.calls))) : "–",
+    ];
+  });
+  return table(
+    [
+      "phase",
+      "harness wall",
+      "of which host start",
+      "sequential wall",
+      "harness / sequential",
+      "speed-up over sequential",
+      "floor wall",
+      "harness / floor",
+      "sequential API calls",
+    ],
+    rows,
+  );
+}
+
+function cpuOf(h: HarnessPhase[], f: (c: HostCpu) => number): number {
+  return median(h.map((p) => (p.hostCpu ? f(p.hostCpu) : NaN)));
+}
+
+/** The provider host's CPU and this package's part of it, from the host's CPU profile. */
+function cpuTable(a: BenchArgs, runs: RunResult[]): string {
+  const rows = PHASES.map((phase) => {
+    const { h } = phasesOf(runs, phase);
+    const pct = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}%` : "–");
+    const by = (k: keyof HostCpu["ownBy"]) => cpuOf(h, (c) => c.ownBy[k]);
+    return [
+      phase,
+      ms(cpuOf(h, (c) => c.processCpuMs)),
+      ms(cpuOf(h, (c) => c.busyMs)),
+      ms(cpuOf(h, (c) => c.gcMs)),
+      ms(cpuOf(h, (c) => c.ownMs)),
+      `${cpuOf(h, (c) => (1000 * c.ownMs) / a.users).toFixed(0)} µs`,
+      pct(cpuOf(h, (c) => (100 * c.ownMs) / c.busyMs)),
+      `${ms(by("provider"))} / ${ms(by("sdk"))} / ${ms(by("zod"))} / ${ms(by("undici"))}`,
+      ms(cpuOf(h, (c) => c.ownLoadingMs)),
+    ];
+  });
+  return table(
+    [
+      "phase",
+      "host process CPU",
+      "host main thread, sampled",
+      "of which GC",
+      "this package's CPU",
+      "per resource",
+      "share of host CPU",
+      "lifecycle / client / zod / undici",
+      "of which loading its modules",
+    ],
+    rows,
+  );
+}
+
+/** API calls and the host's memory, per phase. */
 function phaseTable(a: BenchArgs, runs: RunResult[]): string {
   const rows: Array<Array<string | number>> = [];
   for (const phase of PHASES) {
-    const h = runs.map((r) => r.harness.find((p) => p.phase === phase)!);
-    const f = runs.map((r) => r.floor.find((p) => p.phase === phase)!);
-    const hWall = median(h.map((p) => p.wallMs));
-    const start = median(h.map((p) => p.hostStartMs));
-    const fWall = median(f.map((p) => p.wallMs));
+    const { h, f } = phasesOf(runs, phase);
     const hCalls = medianCalls(h.map((p) => p.calls));
     rows.push([
       phase,
-      ms(hWall),
-      ms(start),
-      ms(fWall),
-      ratio(median(h.map((p, i) => p.wallMs / f[i].wallMs))),
       ratio(median(h.map((p, i) => (p.wallMs - p.hostStartMs) / f[i].wallMs))),
       calls(hCalls),
       (apiCalls(hCalls) / a.users).toFixed(3),
@@ -109,10 +214,6 @@ function phaseTable(a: BenchArgs, runs: RunResult[]): string {
   return table(
     [
       "phase",
-      "harness wall",
-      "of which host start",
-      "floor wall",
-      "harness / floor",
       "(harness − host start) / floor",
       "harness API calls",
       "calls / user",
@@ -167,6 +268,69 @@ function checks(a: BenchArgs, runs: RunResult[]): string[] {
   return [...new Set(out)];
 }
 
+function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
+  const rows: Array<[string, string, string]> = [];
+  const yes = (ok: boolean) => (ok ? "**met**" : "**not met**");
+  const at: LatencyResult | undefined = results.find((r) => r.latencyMs === 30) ?? results.at(-1);
+  if (at && at.runs.every((r) => r.sequential)) {
+    for (const [phase, want] of [
+      ["up", 6],
+      ["refresh", 15],
+      ["destroy", 15],
+    ] as const) {
+      const { h, s } = phasesOf(at.runs, phase);
+      const x = median(h.map((p, i) => s[i].wallMs / p.wallMs));
+      rows.push([
+        `${phase} at +${at.latencyMs} ms, ${a.users} users: ≥ ${want}× faster than sequential`,
+        `${ratio(x)} (${ms(median(s.map((p) => p.wallMs)))} against ${ms(median(h.map((p) => p.wallMs)))})`,
+        yes(x >= want),
+      ]);
+    }
+  }
+  if (!a.skip.has("profile")) {
+    const shares = results.flatMap((r) =>
+      PHASES.map((phase) => ({
+        where: `${phase} +${r.latencyMs} ms`,
+        pct: cpuOf(phasesOf(r.runs, phase).h, (c) => (100 * c.ownMs) / c.busyMs),
+      })),
+    );
+    const worst = shares.reduce((w, x) => (x.pct > w.pct ? x : w), shares[0]);
+    rows.push([
+      "this package's CPU ≤ 10% of the host's, every phase",
+      `at most ${worst.pct.toFixed(1)}% (${worst.where})`,
+      yes(shares.every((x) => x.pct <= 10)),
+    ]);
+  }
+  const bound = a.users <= 1000 ? 50 : 200;
+  const queries = results.flatMap((r) =>
+    r.runs.map((run) => run.harness.find((p) => p.phase === "refresh")!.calls.query || 0),
+  );
+  rows.push([
+    `refresh of ${a.users} users: ≤ ${bound} /users/query`,
+    queries.join(", "),
+    yes(queries.every((q) => q <= bound)),
+  ]);
+  const tokens = results.flatMap((r) => r.runs.flatMap((run) => run.harness.map((p) => p.calls.token || 0)));
+  rows.push([
+    "1 token per operation",
+    `${Math.min(...tokens)}–${Math.max(...tokens)}`,
+    yes(tokens.every((t) => t === 1)),
+  ]);
+  const invites = results.flatMap((r) => r.runs.map((run) => run.harness[0].calls.invite || 0));
+  rows.push(["1 invite per user", invites.join(", "), yes(invites.every((n) => n === a.users))]);
+  const rss = results[0]?.rss ?? [];
+  if (rss.length >= 2) {
+    const [lo, hi] = [rss[0], rss[rss.length - 1]];
+    const slope = (hi.peakKb - lo.peakKb) / 1024 / ((hi.users - lo.users) / 100);
+    rows.push([
+      "host peak RSS ≤ 0.5 MB more per 100 users",
+      `${slope.toFixed(2)} MB per 100 users, ${lo.users} → ${hi.users} (worst phase)`,
+      yes(slope <= 0.5),
+    ]);
+  }
+  return table(["target", "measured", "met?"], rows);
+}
+
 async function main(): Promise<void> {
   let a: BenchArgs | "help";
   try {
@@ -193,30 +357,72 @@ async function main(): Promise<void> {
   );
   print(`command: npm run bench -- ${process.argv.slice(2).join(" ")}`.trimEnd());
   print(
-    `users ${a.users} (every tenth inactive), --parallel ${a.parallel}, checkpoints ${a.checkpoints}, medians of ${a.runs} run(s)`,
+    `users ${a.users} (every tenth inactive), --parallel ${a.parallel}, checkpoints ${a.checkpoints}, +${a.latenciesMs.join(" and +")} ms per API call, medians of ${a.runs} run(s)`,
   );
 
   if (!a.skip.has("harness")) {
-    const { runs, rss } = await harnessRuns(a, a.checkpoints);
-    json.runs = runs;
-    json.rss = rss;
-    print();
-    print(
-      `## Phases: harness (program → engine → dynamic-provider host over gRPC → emulator) against the floor (undici, same calls, same concurrency)`,
-    );
-    print();
-    print(phaseTable(a, runs));
-    print();
-    print(
-      `Fixed cost of an operation (an up of a program without resources: program process, host start, Configure): ${ms(median(runs.map((r) => r.emptyUp.wallMs)))}, of which host start ${ms(median(runs.map((r) => r.emptyUp.hostStartMs)))}.`,
-    );
-    print();
-    print(`## The emulator's load (it runs in its own process)`);
-    print();
-    print(emulatorTable(runs));
+    if (a.keepProfiles) mkdirSync(a.keepProfiles, { recursive: true });
+    const results: LatencyResult[] = [];
+    for (const [k, latencyMs] of a.latenciesMs.entries())
+      results.push(await harnessRuns(a, a.checkpoints, latencyMs, k === 0 && !a.skip.has("rss")));
+    json.latencies = results;
+    let start: StartCost | undefined;
+    try {
+      start = measureStartCost(await consumerProject());
+      json.startCost = start;
+    } catch (e) {
+      log(`start cost not measured: ${(e as Error).message.split("\n")[0]}`);
+    }
+    for (const { latencyMs, runs } of results) {
+      print();
+      print(`## Phases at +${latencyMs} ms per API call`);
+      print();
+      print(
+        `Harness (program → engine → dynamic-provider host over gRPC → emulator) against the sequential baseline ` +
+          `(one request at a time, one login: what the tutorial does) and the floor (undici, the harness's calls' ` +
+          `equivalent at the same concurrency), all against the emulator adding ${latencyMs} ms to every call.`,
+      );
+      print();
+      print(timeTable(runs));
+      print();
+      print(phaseTable(a, runs));
+      if (!a.skip.has("profile")) {
+        print();
+        print(`This package's CPU in the provider host (V8 CPU profile of the host's main thread, per phase):`);
+        print();
+        print(cpuTable(a, runs));
+        const top = PHASES.map((phase) => {
+          const h = runs[0].harness.find((p) => p.phase === phase)!;
+          const t = (h.hostCpu?.topOwn ?? []).slice(0, 4).map((x) => `${x.fn} ${ms(x.ms)}`);
+          return `- ${phase}: ${t.join("; ") || "–"}`;
+        });
+        print();
+        print(`Heaviest frames of this package (innermost own frame, incl. what it calls; run 1):`);
+        print(top.join("\n"));
+      }
+      print();
+      print(
+        `Fixed cost of an operation (an up of a program without resources: program process, host start, Configure): ${ms(median(runs.map((r) => r.emptyUp.wallMs)))}, of which host start ${ms(median(runs.map((r) => r.emptyUp.hostStartMs)))}.`,
+      );
+      print();
+      print(`The emulator's load (it runs in its own process):`);
+      print();
+      print(emulatorTable(runs));
+    }
+    if (start) {
+      print();
+      print(
+        `Host start, what it is made of (fresh node in the consumer project, medians of 5): node ${ms(start.nodeMs)}; ` +
+          `require @pulumi/pulumi (+ /dynamic) ${ms(start.pulumiMs)}; then this package's provider modules ` +
+          `(pulumi-wallaroo/dist/provider/lifecycle, the client, zod, undici) ${ms(start.packageMs)}, of which zod + undici ` +
+          `${ms(start.zodUndiciMs)}. The host loads this package at the first request that reaches the provider, so ` +
+          `that part falls inside the phase, not in "host start".`,
+      );
+    }
+    const rss = results[0]?.rss ?? [];
     if (rss.length > 0) {
       print();
-      print(`## Provider host peak RSS (VmHWM)`);
+      print(`## Provider host peak RSS (VmHWM, at +${results[0].latencyMs} ms)`);
       print();
       print(
         table(
@@ -227,17 +433,24 @@ async function main(): Promise<void> {
       if (rss.length >= 2) {
         const [lo, hi] = [rss[0], rss[rss.length - 1]];
         const slope = (hi.peakKb - lo.peakKb) / 1024 / ((hi.users - lo.users) / 100);
+        const upSlope = (hi.upPeakKb - lo.upPeakKb) / 1024 / ((hi.users - lo.users) / 100);
         print();
-        print(`Slope from ${lo.users} to ${hi.users} users: ${slope.toFixed(2)} MB per 100 users.`);
+        print(
+          `Slope from ${lo.users} to ${hi.users} users: ${slope.toFixed(2)} MB per 100 users (worst phase), ${upSlope.toFixed(2)} (up).`,
+        );
       }
     }
-    const problems = checks(a, runs);
+    const problems = results.flatMap((r) => checks(a, r.runs).map((p) => `+${r.latencyMs} ms: ${p}`));
     print();
     print(
       problems.length
         ? `API-call checks FAILED:\n- ${problems.join("\n- ")}`
-        : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per deactivated or deleted user, 1 token per operation).`,
+        : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per user the edit deactivates, 1 deactivate per user still active at destroy, 1 token per operation).`,
     );
+    print();
+    print(`## Targets`);
+    print();
+    print(targetsTable(a, results));
   }
 
   if (!a.skip.has("policy")) {
