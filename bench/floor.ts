@@ -74,14 +74,17 @@ export interface FloorOptions {
   users: number;
   parallel: number;
   adminPassword: string;
-  /** Emails are `f<i>@<domain>`, distinct from the harness's. */
+  /** Emails are `<emailPrefix><i>@<domain>`, distinct from the harness's. */
   domain: string;
+  /** Default "f". */
+  emailPrefix?: string;
 }
 
 /** The four phases, each measured like the harness's (the login counts in up, as it does there). */
 export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
   const client = new DirectClient(o.emu.url, o.parallel);
-  const email = (i: number) => `f${i}@${o.domain}`;
+  const prefix = o.emailPrefix ?? "f";
+  const email = (i: number) => `${prefix}${i}@${o.domain}`;
   const ids: string[] = new Array(o.users);
   const results: FloorPhase[] = [];
   const phase = async (name: PhaseName, fn: () => Promise<void>) => {

@@ -13,18 +13,7 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import type { Policies, PolicyPackConfig } from "@pulumi/policy";
-import {
-  ACTIVE_USER_LIMIT_POLICY,
-  DUPLICATE_EMAIL_POLICY,
-  POLICY_PACK_NAME,
-  UNKNOWN_VALUES_POLICY,
-  USER_EMAIL_POLICY,
-  activeUserLimitPolicy,
-  duplicateEmailPolicy,
-  unknownValuesPolicy,
-  userEmailPolicy,
-  wallarooPolicies,
-} from "./policies";
+import { POLICY_PACK_NAME, wallarooPolicies } from "./policies";
 
 export {
   ACTIVE_USER_LIMIT_POLICY,
@@ -37,7 +26,7 @@ export {
   unknownValuesPolicy,
   userEmailPolicy,
   wallarooPolicies,
-};
+} from "./policies";
 export { COMMUNITY_ACTIVE_USER_LIMIT, EDITIONS, PolicyConfigError, activeUserLimitConfigSchema } from "./config";
 export type { ActiveUserLimitConfig, Edition } from "./config";
 export { WALLAROO_USER_TYPE } from "./userResources";

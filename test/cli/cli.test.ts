@@ -7,32 +7,14 @@ import { join, resolve } from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import type { StoredUser } from "../../emulator";
 import { parseArgs, UsageError } from "../../cli/args";
-import { groupDigits, run } from "../../cli/run";
+import { groupDigits } from "../../cli/run";
 import { parseRoster } from "../../roster";
 import { emailProblem, WallarooClient } from "../../sdk";
 import { REPO_INDEX, typeErrors } from "../support/typecheck";
+import { cli, type CliResult } from "../support/cli";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const ADMIN_PASSWORD = "adm1n-Secret-pw";
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process with exactly this environment (never the test runner's WALLAROO_* variables). */
-async function cli(argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Result> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
 
 function assertNoStackTrace(text: string): void {
   assert.doesNotMatch(text, /^\s+at .+[(:]\d+/m, `stack trace in:\n${text}`);
@@ -410,7 +392,7 @@ describe("wallaroo-users", function () {
     it("runs as `node dist/cli/main.js list`", async function () {
       const main = join(REPO, "dist", "cli", "main.js");
       assert.match(readFileSync(main, "utf8"), /^#!\/usr\/bin\/env node\n/);
-      const r = await new Promise<Result>((res) => {
+      const r = await new Promise<CliResult>((res) => {
         execFile(
           process.execPath,
           [main, "list"],
@@ -421,7 +403,7 @@ describe("wallaroo-users", function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^EMAIL +ACTIVE +ID +CREATED\n/);
       assert.equal(r.stdout.trimEnd().split("\n").length, 33);
-      const bad = await new Promise<Result>((res) => {
+      const bad = await new Promise<CliResult>((res) => {
         execFile(process.execPath, [main, "frobnicate"], { env: { PATH: process.env.PATH } }, (error, stdout, stderr) =>
           res({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );

@@ -8,24 +8,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../cli/run";
 import { parseRoster } from "../../roster";
 import { WallarooClient } from "../../sdk";
 import { assertOk } from "../harness";
 import { REPO_INDEX, typeErrors } from "../support/typecheck";
 import { ADMIN_PASSWORD, mutatingCalls, startWorld, World } from "../support/world";
 import { workspaceMutations } from "../support/workspaces";
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await run(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-  });
-  return { code, stdout, stderr };
-}
+import { cli } from "../support/cli";
 
 describe("wallaroo-users with workspaces", function () {
   this.timeout(180_000);
