@@ -1,5 +1,5 @@
 /** Writing a roster: YAML that {@link parseRoster} reads back to the same entries. */
-import { Document } from "yaml";
+import { yaml } from "./onDemand";
 import type { RosterEntry } from "./types";
 
 export interface FormatRosterOptions {
@@ -39,7 +39,7 @@ export function formatRoster(entries: readonly RosterEntry[], options: FormatRos
     if (e.workspaces !== undefined && Object.keys(e.workspaces).length > 0) row.workspaces = { ...e.workspaces };
     return row;
   });
-  const body = new Document({ users: rows }).toString({ lineWidth: 0, indentSeq: true });
+  const body = new (yaml().Document)({ users: rows }).toString({ lineWidth: 0, indentSeq: true });
   const header = comments(options.header);
   const footer = comments(options.footer);
   return `${header}${header ? "\n" : ""}${body}${footer ? `\n${footer}` : ""}`;

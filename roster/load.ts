@@ -4,10 +4,11 @@
  * at once in one {@link RosterError}, so a reviewer fixes everything in one pass.
  */
 import { readFileSync } from "node:fs";
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair } from "yaml";
+import type { Node as YamlNode, Pair } from "yaml";
 import type { z } from "zod";
 import { normalizeEmail } from "../sdk/email";
-import { FILE_KEYS, ROW_KEYS, RosterRowSchema } from "./schema";
+import { rosterSchemas, yaml } from "./onDemand";
+import { FILE_KEYS, ROW_KEYS } from "./types";
 import type { RosterEntry } from "./types";
 import { closest } from "../sdk/suggest";
 
@@ -120,6 +121,7 @@ function rowIssues(raw: unknown, issues: z.core.$ZodIssue[]): { key?: string; me
  * keys (with a suggestion for near misses) and duplicate emails (case-insensitive).
  */
 export function parseRoster(text: string, source = "roster"): RosterEntry[] {
+  const { isMap, isSeq, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
@@ -204,7 +206,7 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
     const node = itemNodes[i] as YamlNode | undefined;
     const rowLine = lineOf(node);
     const email = isRecord(raw) && typeof raw.email === "string" ? raw.email : undefined;
-    const parsed = RosterRowSchema.safeParse(raw);
+    const parsed = rosterSchemas().RosterRowSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of rowIssues(raw, parsed.error.issues)) {
         problems.push({ row, email, line: (issue.key && keyLine(node, issue.key)) || rowLine, message: issue.message });

@@ -9,7 +9,8 @@ import type { Credentials } from "./options";
 import { parseBody, serverMessageOf } from "./parse";
 import type { Redactor } from "./redact";
 import { CLIENT_SETTING_NAMES, SettingNames } from "./settingNames";
-import { TokenResponse, TokenResponseSchema } from "./schemas";
+import { userSchemas } from "./onDemand";
+import type { TokenResponse } from "./schemas";
 import type { Transport } from "./transport";
 
 export const TOKEN_PATH = "/auth/realms/master/protocol/openid-connect/token";
@@ -157,7 +158,7 @@ export class PasswordGrantTokenSource implements TokenSource {
     });
     if (res.status >= 200 && res.status < 300)
       return parseBody(
-        TokenResponseSchema,
+        userSchemas().TokenResponseSchema,
         res.text,
         endpoint,
         res.status,

@@ -20,7 +20,7 @@ import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError 
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
 import { parseBody } from "./parse";
 import { Redactor } from "./redact";
-import { EmptyResponseSchema, InviteResponseSchema, QueryUsersResponseSchema } from "./schemas";
+import { userSchemas } from "./onDemand";
 import { errorForAnswer } from "./statusErrors";
 import type { WallarooUser } from "./types";
 import { HttpResponse, Transport } from "./transport";
@@ -88,14 +88,13 @@ export class WallarooClient {
         ? new StaticTokenSource(c.token, this.#redactor)
         : new PasswordGrantTokenSource(this.#transport, this.#opts.authUrl, c, this.#redactor, names);
     this.#api = new ApiExchange(this.#opts.url, this.#transport, this.#tokens);
-    this.#byId = new Batcher((ids) => this.#fetchByIds(ids), {
+    const batching = {
       windowMs: this.#opts.batchWindowMs,
-      maxBatch: QUERY_BATCH,
-    });
-    this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), {
-      windowMs: this.#opts.batchWindowMs,
-      maxBatch: 1000,
-    });
+      idleMs: this.#opts.batchIdleMs,
+      idleMinKeys: this.#opts.batchIdleMinKeys,
+    };
+    this.#byId = new Batcher((ids) => this.#fetchByIds(ids), { ...batching, maxBatch: QUERY_BATCH });
+    this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), { ...batching, maxBatch: 1000 });
     this.#workspaces = new WorkspaceApi({
       api: this.#api,
       redact: this.#redact,
@@ -126,7 +125,7 @@ export class WallarooClient {
 
   /** Every user of the instance (POST /v1/api/users/query with `{}`). */
   async listUsers(): Promise<WallarooUser[]> {
-    const body = await this.#call("query", {}, QueryUsersResponseSchema, "list the users");
+    const body = await this.#call("query", {}, userSchemas().QueryUsersResponseSchema, "list the users");
     return present(body.users);
   }
 
@@ -179,7 +178,7 @@ export class WallarooClient {
     }
     if (res.status >= 200 && res.status < 300) {
       const body = parseBody(
-        InviteResponseSchema,
+        userSchemas().InviteResponseSchema,
         res.text,
         `POST ${API_PATHS.invite}`,
         res.status,
@@ -214,13 +213,13 @@ export class WallarooClient {
   /** Activates the user with this email (POST /v1/api/users/activate). Counts against the licence. */
   async activateUser(email: string): Promise<void> {
     const e = normalizeEmail(email);
-    await this.#call("activate", { email: e }, EmptyResponseSchema, `activate '${e}'`);
+    await this.#call("activate", { email: e }, userSchemas().EmptyResponseSchema, `activate '${e}'`);
   }
 
   /** Deactivates the user with this email (POST /v1/api/users/deactivate). Frees a licence seat. */
   async deactivateUser(email: string): Promise<void> {
     const e = normalizeEmail(email);
-    await this.#call("deactivate", { email: e }, EmptyResponseSchema, `deactivate '${e}'`);
+    await this.#call("deactivate", { email: e }, userSchemas().EmptyResponseSchema, `deactivate '${e}'`);
   }
 
   /**
@@ -301,7 +300,7 @@ export class WallarooClient {
     const body = await this.#call(
       "query",
       { user_ids: ids },
-      QueryUsersResponseSchema,
+      userSchemas().QueryUsersResponseSchema,
       `read ${plural(ids.length, "user")}`,
     );
     const wanted = new Set(ids);

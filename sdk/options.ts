@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "./errors";
-import { CredentialsFileSchema } from "./schemas";
+import { userSchemas } from "./onDemand";
 import type { RetryPolicy } from "./retry";
 import { CLIENT_SETTING_NAMES, SettingNames } from "./settingNames";
 
@@ -34,6 +34,13 @@ export interface WallarooClientOptions {
   connections?: number;
   /** How long concurrent `getUser` calls wait to be coalesced into one query, in ms (default 2). */
   batchWindowMs?: number;
+  /**
+   * Send a batch of lookups once none has joined it for this long, in ms, even before `batchWindowMs`
+   * has passed (default: no idle rule, the batch waits the whole window).
+   */
+  batchIdleMs?: number;
+  /** The idle rule of `batchIdleMs` applies to batches of at least this many lookups (default 1). */
+  batchIdleMinKeys?: number;
   /** Where warnings go (default: `console.warn`). */
   onWarning?: (message: string) => void;
   /** Called after every HTTP exchange; for metrics. Never receives secrets. */
@@ -77,6 +84,8 @@ export interface ResolvedOptions {
   retry: Partial<RetryPolicy>;
   connections: number;
   batchWindowMs: number;
+  batchIdleMs?: number;
+  batchIdleMinKeys?: number;
   onWarning: (message: string) => void;
   onRequest?: (event: RequestEvent) => void;
   names: SettingNames;
@@ -155,7 +164,7 @@ function readCredentialsFile(path: string, names: SettingNames): { username: str
   } catch {
     throw new ConfigurationError(`The credentials file '${path}' is not JSON`, { setting: "WALLAROO_SDK_CREDENTIALS" });
   }
-  const parsed = CredentialsFileSchema.safeParse(json);
+  const parsed = userSchemas().CredentialsFileSchema.safeParse(json);
   if (!parsed.success) {
     const field = parsed.error.issues[0]?.path.join(".") || "(root)";
     throw new ConfigurationError(`The credentials file '${path}' needs a non-empty '${field}'`, {
@@ -257,6 +266,8 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     retry: options.retry ?? {},
     connections,
     batchWindowMs: options.batchWindowMs ?? 2,
+    batchIdleMs: options.batchIdleMs,
+    batchIdleMinKeys: options.batchIdleMinKeys,
     onWarning: warn,
     onRequest: options.onRequest,
     names,

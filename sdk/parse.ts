@@ -1,7 +1,7 @@
 /** Turning response bodies into typed values, or into errors that name the offending field. */
 import type { z } from "zod";
 import { InvalidResponseError } from "./errors";
-import { ErrorBodySchema } from "./schemas";
+import { userSchemas } from "./onDemand";
 import { summarizeBody } from "./redact";
 import { CLIENT_SETTING_NAMES } from "./settingNames";
 
@@ -61,7 +61,7 @@ function settingFor(endpoint: string): string {
 /** Extracts the server's own words from an error body (JSON message field, or the text). */
 export function serverMessageOf(text: string): string {
   try {
-    const parsed = ErrorBodySchema.safeParse(JSON.parse(text));
+    const parsed = userSchemas().ErrorBodySchema.safeParse(JSON.parse(text));
     if (parsed.success) {
       const b = parsed.data;
       for (const v of [b.msg, b.message, b.error_description, b.detail, b.error]) {

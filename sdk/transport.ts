@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { connect as tlsConnect, rootCertificates } from "node:tls";
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { ConfigurationError, NetworkError } from "./errors";
+import { undici } from "./onDemand";
 import type { RequestEvent, Timeouts } from "./options";
 import type { Redactor } from "./redact";
 import type { SettingNames } from "./settingNames";
@@ -202,7 +203,7 @@ export class Transport {
     let pool = this.#pools.get(url.origin);
     if (!pool) {
       const t = this.#opts.timeouts;
-      pool = new Pool(url.origin, {
+      pool = new (undici().Pool)(url.origin, {
         connections: this.#opts.connections,
         keepAliveTimeout: 10_000,
         headersTimeout: t.headersMs,

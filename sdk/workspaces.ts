@@ -13,13 +13,7 @@ import type { SettingNames } from "./settingNames";
 import { errorForAnswer } from "./statusErrors";
 import type { HttpResponse } from "./transport";
 import { AmbiguousWorkspaceNameError, WorkspaceNameTakenError, WorkspaceNotFoundError } from "./workspaceErrors";
-import {
-  AddWorkspaceUserResponseSchema,
-  CreateWorkspaceResponseSchema,
-  ListWorkspacesResponseSchema,
-  ListWorkspaceUsersResponseSchema,
-  RemoveWorkspaceUserResponseSchema,
-} from "./workspaceSchemas";
+import { workspaceSchemas } from "./onDemand";
 import type { z } from "zod";
 
 import {
@@ -63,7 +57,7 @@ export class WorkspaceApi {
   }
 
   async list(): Promise<WallarooWorkspace[]> {
-    const body = await this.#call("list", {}, ListWorkspacesResponseSchema, "the workspaces");
+    const body = await this.#call("list", {}, workspaceSchemas().ListWorkspacesResponseSchema, "the workspaces");
     return body.workspaces.map((w) => ({
       id: w.id,
       name: w.name,
@@ -115,7 +109,13 @@ export class WorkspaceApi {
           { resendIfOutcomeUnknown: false },
         );
         if (res.status >= 200 && res.status < 300) {
-          const body = parseBody(CreateWorkspaceResponseSchema, res.text, endpoint, res.status, this.#o.redact);
+          const body = parseBody(
+            workspaceSchemas().CreateWorkspaceResponseSchema,
+            res.text,
+            endpoint,
+            res.status,
+            this.#o.redact,
+          );
           return { id: body.workspace_id };
         }
         failure = this.#errorFor("create", res, `workspace '${name}'`);
@@ -251,7 +251,7 @@ export class WorkspaceApi {
       const body = await this.#call(
         "list_users",
         { workspace_id: workspaceId },
-        ListWorkspaceUsersResponseSchema,
+        workspaceSchemas().ListWorkspaceUsersResponseSchema,
         `workspace ${workspaceId}`,
       );
       return body.users.map((u) => ({ userId: u.user_id, role: u.user_type }));
@@ -266,7 +266,7 @@ export class WorkspaceApi {
     await this.#call(
       "add_user",
       { workspace_id: workspaceId, email, user_type: API_ROLE[role] },
-      AddWorkspaceUserResponseSchema,
+      workspaceSchemas().AddWorkspaceUserResponseSchema,
       `'${email}' to workspace ${workspaceId}`,
     );
   }
@@ -275,7 +275,7 @@ export class WorkspaceApi {
     await this.#call(
       "remove_user",
       { workspace_id: workspaceId, email },
-      RemoveWorkspaceUserResponseSchema,
+      workspaceSchemas().RemoveWorkspaceUserResponseSchema,
       `'${email}' from workspace ${workspaceId}`,
     );
   }

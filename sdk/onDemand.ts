@@ -1,0 +1,25 @@
+/**
+ * Dependencies loaded by the first call that needs them, not with the package.
+ *
+ * A Pulumi program loads this package only to declare resources: it sends no request and parses
+ * no answer. The provider host of a preview only checks and diffs. Loading zod and the response
+ * schemas (about 50 ms), undici (about 80 ms) and yaml (about 20 ms) up front cost every one of
+ * those processes, on every operation, for nothing (measured by `npm run bench`, "start cost").
+ * Types still come from the modules themselves, at compile time only.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loading on first use is this module's purpose */
+
+/** `load`, run once, on the first call. */
+export function once<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
+}
+
+/** The user and token response schemas (zod). */
+export const userSchemas = once(() => require("./schemas") as typeof import("./schemas"));
+
+/** The workspace response schemas (zod). */
+export const workspaceSchemas = once(() => require("./workspaceSchemas") as typeof import("./workspaceSchemas"));
+
+/** undici, for the transport's connection pools. */
+export const undici = once(() => require("undici") as typeof import("undici"));
