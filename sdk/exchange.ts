@@ -10,6 +10,8 @@ export class ApiExchange {
   readonly #base: URL;
   readonly #transport: Transport;
   readonly #tokens: TokenSource;
+  /** Each path's URL, made once: a request is sent for every resource. */
+  readonly #urls = new Map<string, URL>();
 
   constructor(base: URL, transport: Transport, tokens: TokenSource) {
     this.#base = base;
@@ -19,7 +21,12 @@ export class ApiExchange {
 
   /** The full address of an API path, under the endpoint's own path. */
   url(path: string): URL {
-    return new URL(this.#base.pathname.replace(/\/$/, "") + path, this.#base);
+    let url = this.#urls.get(path);
+    if (!url) {
+      url = new URL(this.#base.pathname.replace(/\/$/, "") + path, this.#base);
+      this.#urls.set(path, url);
+    }
+    return url;
   }
 
   async post(path: string, body: unknown, options: { resendIfOutcomeUnknown?: boolean } = {}): Promise<HttpResponse> {

@@ -219,19 +219,38 @@ export class Transport {
     return pool;
   }
 
-  /** One exchange, no retry. Network failures are thrown as they come. */
-  async #once(
-    req: HttpRequest,
-    headers: Record<string, string>,
-  ): Promise<Omit<HttpResponse, "attempts" | "outcomeUnknown">> {
-    const res = await this.#pool(req.url).request({
-      method: "POST",
-      path: req.url.pathname + req.url.search,
-      headers,
-      body: req.body,
+  /**
+   * One exchange, no retry. Network failures are thrown as they come. The answer (a small JSON
+   * body) is collected straight from undici's dispatch handler: `request()` would wrap every
+   * answer in a readable stream first, about a fifth more CPU per call in a fresh provider host.
+   */
+  #once(req: HttpRequest, headers: Record<string, string>): Promise<Omit<HttpResponse, "attempts" | "outcomeUnknown">> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let responseHeaders: HttpResponse["headers"] = {};
+      this.#pool(req.url).dispatch(
+        { method: "POST", path: req.url.pathname + req.url.search, headers, body: req.body },
+        {
+          // Present so that undici takes this for a handler of its current interface (onRequestStart …
+          // onResponseError), not of the legacy one (onConnect … onError).
+          onRequestStart() {},
+          onResponseStart(_controller, statusCode, h) {
+            status = statusCode;
+            responseHeaders = h;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            resolve({ status, headers: responseHeaders, text: Buffer.concat(chunks).toString("utf8") });
+          },
+          onResponseError(_controller, error) {
+            reject(error);
+          },
+        },
+      );
     });
-    const text = await res.body.text();
-    return { status: res.statusCode, headers: res.headers, text };
   }
 
   /**
