@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { connect as tlsConnect, rootCertificates } from "node:tls";
 import type { Pool } from "undici";
 import { ConfigurationError, NetworkError } from "./errors";
-import { undici } from "./onDemand";
+import { undiciPool } from "./onDemand";
 import type { RequestEvent, Timeouts } from "./options";
 import type { Redactor } from "./redact";
 import type { SettingNames } from "./settingNames";
@@ -203,7 +203,7 @@ export class Transport {
     let pool = this.#pools.get(url.origin);
     if (!pool) {
       const t = this.#opts.timeouts;
-      pool = new (undici().Pool)(url.origin, {
+      pool = new (undiciPool())(url.origin, {
         connections: this.#opts.connections,
         keepAliveTimeout: 10_000,
         headersTimeout: t.headersMs,

@@ -39,6 +39,13 @@ describe("Loading on first use", () => {
     assert.deepEqual(loadedAfter(script), ["undici", "zod"]);
   });
 
+  it("takes undici's Pool from its own module, the very class undici's index exports", () => {
+    /* eslint-disable @typescript-eslint/no-require-imports -- comparing what two module paths give */
+    const direct = require("undici/lib/dispatcher/pool") as unknown;
+    assert.equal(direct, (require("undici") as typeof import("undici")).Pool);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+
   it("parsing a roster loads yaml and the roster's zod schemas", () => {
     const script = `require("./index.js").parseRoster("users:\\n  - email: a@example.com\\n");`;
     assert.deepEqual(loadedAfter(script), ["yaml", "zod"]);
