@@ -89,18 +89,15 @@ export function optionsFromConfig(get: (key: string) => string | undefined): Wal
 
 /**
  * How the provider's reads (refresh, the read after each create, the lookup before each
- * update and delete) are coalesced into `/users/query` calls. The engine does not hand the
- * host its reads all at once: they come in bursts as its `--parallel` slots free up, and
- * trickle when the engine is busy. A batch of READ_BATCH_IDLE_MIN_KEYS or more goes out once
- * no read has joined it for READ_BATCH_IDLE_MS (the burst is over), any batch at the latest
- * READ_BATCH_WINDOW_MS after its first read: a trickle still gathers a few dozen (the SDK's
- * 2 ms window alone gathered about 7 per query, 142 queries to refresh 1,000 users at
- * --parallel 64), and a query sent early carries at least 16 reads.
+ * update and delete) are coalesced into `/users/query` calls (the rules: sdk/batcher.ts).
+ * The engine hands the host its reads in bursts, as its `--parallel` slots free up: a burst
+ * goes out once no read has joined it for READ_BATCH_IDLE_MS, and a trickle of reads from a
+ * busy engine waits up to READ_BATCH_WINDOW_MS to gather a few dozen (the SDK's 2 ms alone
+ * gathered about 7 per query: 142 queries to refresh 1,000 users at --parallel 64).
  * See docs/benchmarks.md.
  */
 const READ_BATCH_WINDOW_MS = 25;
 const READ_BATCH_IDLE_MS = 3;
-const READ_BATCH_IDLE_MIN_KEYS = 16;
 
 /** The shared client, made on first use so that preview (check, diff) needs no credentials. */
 export function getClient(): WallarooClient {
@@ -108,7 +105,6 @@ export function getClient(): WallarooClient {
     ...optionsFromConfig((k) => source?.get(k)),
     batchWindowMs: READ_BATCH_WINDOW_MS,
     batchIdleMs: READ_BATCH_IDLE_MS,
-    batchIdleMinKeys: READ_BATCH_IDLE_MIN_KEYS,
   });
   return client;
 }

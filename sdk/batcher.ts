@@ -1,15 +1,20 @@
 /**
  * Coalesces concurrent single-key lookups into batched calls. The Pulumi engine
  * reads resources in parallel during a refresh; gathering those reads turns N
- * `/users/query` calls into N / batch.
+ * `/users/query` calls into about N / its `--parallel`.
  *
- * A batch is sent when it is full; when it holds at least `idleMinKeys` and no
- * new key has arrived for `idleMs` (a burst of reads is over: waiting longer
- * only adds latency); or at the latest `windowMs` after its first key. The
- * engine hands its reads over in bursts, as a returning batch frees its
- * `--parallel` slots; the idle rule sends each burst as soon as it ends instead
- * of at the end of the window, and its minimum keeps a slow trickle of reads
- * (a busy engine) from being sent in many small queries.
+ * The engine hands its reads over in bursts: when a batch's answers free its
+ * slots, their successors arrive together. So a batch is sent
+ * - when it is full (`maxBatch`);
+ * - when no batch is in flight and no key has joined for `idleMs` (the burst is
+ *   over: waiting longer only adds latency), provided it holds at least half as
+ *   many keys as the largest batch so far (a burst broken by a pause in the
+ *   engine waits for its other half rather than going out as two queries);
+ * - at the latest `windowMs` after its first key (a trickle of reads from a busy
+ *   engine still gathers a few dozen).
+ * While a batch is in flight the next one waits for it: the engine's slots are
+ * busy with that batch, and its answer brings their successors, which join.
+ * Both clocks then restart from the answer.
  */
 
 interface Waiter<V> {
@@ -18,12 +23,10 @@ interface Waiter<V> {
 }
 
 export interface BatcherOptions {
-  /** The longest a key waits for company, from the first key of its batch, ms. */
+  /** The longest a key waits for company (not counting a batch in flight), ms. */
   windowMs: number;
-  /** Send once no key has arrived for this long, ms (default: the window, i.e. no idle rule). */
+  /** Send once no key has joined for this long, ms (default: the window, i.e. no idle rule). */
   idleMs?: number;
-  /** The idle rule applies from this many keys on (default 1). */
-  idleMinKeys?: number;
   maxBatch: number;
 }
 
@@ -31,18 +34,19 @@ export class Batcher<K, V> {
   readonly #fetch: (keys: K[]) => Promise<Map<K, V>>;
   readonly #windowMs: number;
   readonly #idleMs: number;
-  readonly #idleMinKeys: number;
   readonly #maxBatch: number;
   #queue = new Map<K, Waiter<V>[]>();
   #timer?: NodeJS.Timeout;
   #firstAt = 0;
   #lastAt = 0;
+  #inFlight = 0;
+  #answeredAt = 0;
+  #largest = 0;
 
   constructor(fetchMany: (keys: K[]) => Promise<Map<K, V>>, options: BatcherOptions) {
     this.#fetch = fetchMany;
     this.#windowMs = options.windowMs;
     this.#idleMs = Math.min(options.idleMs ?? options.windowMs, options.windowMs);
-    this.#idleMinKeys = options.idleMinKeys ?? 1;
     this.#maxBatch = options.maxBatch;
   }
 
@@ -52,31 +56,24 @@ export class Batcher<K, V> {
       const waiters = this.#queue.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else this.#queue.set(key, [{ resolve, reject }]);
-      if (this.#queue.size >= this.#maxBatch) {
-        this.#flush();
-        return;
-      }
       this.#lastAt = performance.now();
-      if (!this.#timer) {
-        this.#firstAt = this.#lastAt;
-        this.#arm(this.#idleMs);
-      }
+      if (this.#queue.size === 1) this.#firstAt = this.#lastAt;
+      if (this.#queue.size >= this.#maxBatch) this.#flush();
+      else if (this.#inFlight === 0) this.#timer ??= setTimeout(() => this.#tick(), this.#idleMs);
     });
   }
 
-  /** One timer per batch, re-armed when it fires early rather than reset on every key. */
-  #arm(delayMs: number): void {
-    this.#timer = setTimeout(() => this.#tick(), Math.max(0, delayMs));
-  }
-
+  /** Sends the batch when a rule says so, else waits for the earliest moment one may. */
   #tick(): void {
+    this.#timer = undefined;
+    if (this.#queue.size === 0 || this.#inFlight > 0) return;
     const now = performance.now();
-    const untilIdle = this.#lastAt + this.#idleMs - now;
-    const untilWindow = this.#firstAt + this.#windowMs - now;
-    // Timers fire up to ~1 ms late or early; within half a millisecond counts as due.
-    const idleApplies = this.#queue.size >= this.#idleMinKeys;
+    const untilWindow = Math.max(this.#firstAt, this.#answeredAt) + this.#windowMs - now;
+    const untilIdle = Math.max(this.#lastAt, this.#answeredAt) + this.#idleMs - now;
+    const idleApplies = this.#queue.size >= Math.ceil(this.#largest / 2);
+    // Timers fire up to a millisecond off; within half a millisecond counts as due.
     if (untilWindow <= 0.5 || (idleApplies && untilIdle <= 0.5)) this.#flush();
-    else this.#arm(idleApplies ? Math.min(untilIdle, untilWindow) : untilWindow);
+    else this.#timer = setTimeout(() => this.#tick(), idleApplies ? Math.min(untilIdle, untilWindow) : untilWindow);
   }
 
   #flush(): void {
@@ -85,13 +82,21 @@ export class Batcher<K, V> {
     const batch = this.#queue;
     this.#queue = new Map();
     if (batch.size === 0) return;
-    this.#fetch([...batch.keys()]).then(
-      (found) => {
-        for (const [key, waiters] of batch) for (const w of waiters) w.resolve(found.get(key));
-      },
-      (e: unknown) => {
-        for (const waiters of batch.values()) for (const w of waiters) w.reject(e);
-      },
-    );
+    this.#largest = Math.max(this.#largest, batch.size);
+    this.#inFlight++;
+    this.#fetch([...batch.keys()])
+      .then(
+        (found) => {
+          for (const [key, waiters] of batch) for (const w of waiters) w.resolve(found.get(key));
+        },
+        (e: unknown) => {
+          for (const waiters of batch.values()) for (const w of waiters) w.reject(e);
+        },
+      )
+      .finally(() => {
+        this.#inFlight--;
+        this.#answeredAt = performance.now();
+        if (this.#queue.size > 0 && this.#inFlight === 0) this.#timer ??= setTimeout(() => this.#tick(), this.#idleMs);
+      });
   }
 }

@@ -91,7 +91,6 @@ export class WallarooClient {
     const batching = {
       windowMs: this.#opts.batchWindowMs,
       idleMs: this.#opts.batchIdleMs,
-      idleMinKeys: this.#opts.batchIdleMinKeys,
     };
     this.#byId = new Batcher((ids) => this.#fetchByIds(ids), { ...batching, maxBatch: QUERY_BATCH });
     this.#byEmail = new Batcher((emails) => this.#fetchByEmails(emails), { ...batching, maxBatch: 1000 });

@@ -39,8 +39,6 @@ export interface WallarooClientOptions {
    * has passed (default: no idle rule, the batch waits the whole window).
    */
   batchIdleMs?: number;
-  /** The idle rule of `batchIdleMs` applies to batches of at least this many lookups (default 1). */
-  batchIdleMinKeys?: number;
   /** Where warnings go (default: `console.warn`). */
   onWarning?: (message: string) => void;
   /** Called after every HTTP exchange; for metrics. Never receives secrets. */
@@ -85,7 +83,6 @@ export interface ResolvedOptions {
   connections: number;
   batchWindowMs: number;
   batchIdleMs?: number;
-  batchIdleMinKeys?: number;
   onWarning: (message: string) => void;
   onRequest?: (event: RequestEvent) => void;
   names: SettingNames;
@@ -267,7 +264,6 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     connections,
     batchWindowMs: options.batchWindowMs ?? 2,
     batchIdleMs: options.batchIdleMs,
-    batchIdleMinKeys: options.batchIdleMinKeys,
     onWarning: warn,
     onRequest: options.onRequest,
     names,

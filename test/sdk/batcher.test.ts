@@ -36,14 +36,44 @@ describe("Batcher", () => {
     assert.deepEqual(batches, [["a", "b", "c"]]);
   });
 
-  it("keeps a batch smaller than idleMinKeys waiting for the window, then sends it whole", async () => {
-    const { batches, batcher } = recording({ windowMs: 400, idleMs: 2, idleMinKeys: 3, maxBatch: 100 });
-    const early = [batcher.load("a"), batcher.load("b")];
+  it("holds the next batch while one is in flight, then sends everything that joined as one", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const batches: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      async (keys) => {
+        batches.push(keys);
+        if (batches.length === 1) await gate;
+        return new Map(keys.map((k) => [k, k.toUpperCase()]));
+      },
+      { windowMs: 10, idleMs: 1, maxBatch: 100 },
+    );
+    const first = batcher.load("a");
+    await pause(30);
+    const later = ["b", "c", "d"].map((k) => batcher.load(k));
+    await pause(60);
+    assert.deepEqual(batches, [["a"]], "nothing more is sent while the first batch is unanswered, window or not");
+    release();
+    assert.deepEqual(await Promise.all([first, ...later]), ["A", "B", "C", "D"]);
+    assert.deepEqual(batches, [["a"], ["b", "c", "d"]]);
+  });
+
+  it("keeps a batch under half the largest so far waiting for the window, not the idle gap", async () => {
+    const { batches, batcher } = recording({ windowMs: 400, idleMs: 2, maxBatch: 100 });
+    await Promise.all(["a", "b", "c", "d"].map((k) => batcher.load(k)));
+    const early = batcher.load("e");
     await pause(100);
-    assert.deepEqual(batches, [], "two keys are below the idle minimum: nothing is sent after an idle gap");
-    const late = batcher.load("c");
-    assert.deepEqual(await Promise.all([...early, late]), ["A", "B", "C"]);
-    assert.deepEqual(batches, [["a", "b", "c"]], "the third key made the batch big enough for the idle rule");
+    assert.deepEqual(batches, [["a", "b", "c", "d"]], "one key is under half of four: no idle send");
+    const late = batcher.load("f");
+    assert.deepEqual(await Promise.all([early, late]), ["E", "F"]);
+    assert.deepEqual(
+      batches,
+      [
+        ["a", "b", "c", "d"],
+        ["e", "f"],
+      ],
+      "two keys are half of four: the idle rule sent them",
+    );
   });
 
   it("resolves a key the batch did not return as undefined, and rejects every waiter when the batch fails", async () => {
