@@ -36,8 +36,20 @@ export const CONFIG_KEYS = {
 let source: ConfigSource | undefined;
 let client: WallarooClient | undefined;
 
+/** The settings a source gives, as one comparable value (kept in memory only, like the source). */
+function settingsOf(config: ConfigSource | undefined): string {
+  return JSON.stringify(Object.values(CONFIG_KEYS).map((k) => config?.get(k) ?? null));
+}
+
+/**
+ * Takes the stack configuration. The host calls this once for every provider it loads (User,
+ * Workspace and WorkspaceMember are three), with the same configuration: the client, its login
+ * and its connections are kept then, and replaced only when a setting differs.
+ */
 export function configure(config: ConfigSource | undefined): void {
+  const same = client !== undefined && settingsOf(config) === settingsOf(source);
   source = config;
+  if (same) return;
   void client?.close();
   client = undefined;
 }
