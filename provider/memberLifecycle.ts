@@ -18,7 +18,7 @@ import { actionable, initFailed, messageOf, rethrow, stackless } from "./errors"
 import { CheckFailure, isUnknown, sameEmail } from "./inputs";
 import { asMemberInputs, checkMemberInputs } from "./memberInputs";
 import { getClient } from "./runtime";
-import { forgetWorkspaceReads, sharedMembers } from "./workspaceReads";
+import { forgetWorkspaceReads, membersNow, sharedMembers } from "./workspaceReads";
 
 type Props = Record<string, unknown>;
 
@@ -105,9 +105,9 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
     );
   }
   const id = `${ws}/${user.id}`;
-  const before = await client
-    .listWorkspaceMembers(ws)
-    .catch(rethrow(`Cannot list the members of Wallaroo workspace ${ws} to add '${email}'`));
+  const before = await membersNow(ws).catch(
+    rethrow(`Cannot list the members of Wallaroo workspace ${ws} to add '${email}'`),
+  );
   const current = before.find((m) => m.userId === user.id);
   const outs: MemberOutputs = {
     workspaceId: ws,
@@ -153,7 +153,7 @@ async function verify(
 ): Promise<{ message: string; role?: WorkspaceRole } | undefined> {
   let members: WorkspaceMember[];
   try {
-    members = await getClient().listWorkspaceMembers(workspaceId);
+    members = await membersNow(workspaceId);
   } catch (e) {
     return { message: `reading the members back failed: ${messageOf(e)}` };
   }

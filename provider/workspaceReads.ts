@@ -6,6 +6,7 @@
  * client only shares requests in flight). Only reads use these: create and update read afresh,
  * after their own change, and every change this provider makes forgets what is kept.
  */
+import { Batcher } from "../sdk/batcher";
 import type { WallarooWorkspace, WorkspaceMember } from "../sdk/workspaces";
 import { getClient } from "./runtime";
 
@@ -54,4 +55,36 @@ export async function sharedMembers(workspaceId: number): Promise<WorkspaceMembe
 /** Called by every change: later reads ask the server again. */
 export function forgetWorkspaceReads(): void {
   kept.clear();
+}
+
+type Listing = { members: WorkspaceMember[] } | { error: unknown };
+
+/**
+ * Member listings for create and update: one that starts after the call, so that it shows the
+ * caller's own change. The members of a workspace are created together (they all wait for it), so
+ * their checks before and after `add_user` come in bursts: gathered like the user reads (runtime.ts),
+ * a burst shares one `list_users` per workspace instead of two per member.
+ */
+const listings = new Batcher<number, Listing>(
+  async (workspaceIds) => {
+    const client = getClient();
+    const answers = await Promise.all(
+      workspaceIds.map((id) =>
+        client.listWorkspaceMembers(id).then(
+          (members): Listing => ({ members }),
+          (error: unknown): Listing => ({ error }),
+        ),
+      ),
+    );
+    return new Map(workspaceIds.map((id, i) => [id, answers[i]!])); // one answer per id, in order
+  },
+  { windowMs: 25, idleMs: 3, maxBatch: 100 },
+);
+
+/** The members of a workspace, from a `list_users` sent after this call. Copies, as above. */
+export async function membersNow(workspaceId: number): Promise<WorkspaceMember[]> {
+  const listing = await listings.load(workspaceId);
+  if (!listing) throw new Error(`No listing of workspace ${workspaceId} came back`); // the batch answers every id
+  if ("error" in listing) throw listing.error;
+  return listing.members.map((m) => ({ ...m }));
 }

@@ -49,13 +49,16 @@ describe(`API calls of workspaces (${W} workspaces × ${M} members)`, function (
   });
   after(async () => world?.close());
 
-  it("up: one create per workspace, one add_user per member", async () => {
+  it("up: one create per workspace, one add_user per member, a few list_users per workspace", async () => {
     world.emu.resetStats();
     assertOk(await engine.up("index.ts"));
     const c = calls();
     assert.equal(c.create, W);
     assert.equal(c.add_user, W * M);
     assert.equal(c.remove_user ?? 0, 0);
+    // The members' checks before and after add_user share listings: about two per workspace (one per
+    // member and more before they were gathered).
+    assert.ok(c.list_users <= 3 * W, `up made ${c.list_users} list_users calls for ${W * M} members`);
   });
 
   it(`refresh: at most one list_users per workspace and a few list calls, nothing changed`, async () => {
