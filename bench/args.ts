@@ -2,8 +2,16 @@
 import { parseArgs } from "node:util";
 import { integerFlag } from "../emulator/flags";
 
+/** The workspace stack: `workspaces` workspaces of `members` members each. */
+export interface WorkspaceShape {
+  workspaces: number;
+  members: number;
+}
+
 export interface BenchArgs {
   users: number;
+  /** The workspace stack's size (--workspaces WxM). */
+  workspaces: WorkspaceShape;
   parallel: number;
   runs: number;
   /** Stack sizes for the policy timings. */
@@ -14,7 +22,7 @@ export interface BenchArgs {
   rssSizes: number[];
   /** Latencies the emulator adds to every API call, token endpoint included; every phase is reported at each. */
   latenciesMs: number[];
-  /** Skip parts: "harness", "sequential", "profile", "policy", "rss". */
+  /** Skip parts: "harness", "sequential", "profile", "policy", "rss", "workspaces". */
   skip: Set<string>;
   /** Keep the provider hosts' CPU profiles in this directory. */
   keepProfiles?: string;
@@ -24,14 +32,17 @@ export interface BenchArgs {
   checkpoints: "every-step" | "end";
 }
 
-export const PARTS = ["harness", "sequential", "profile", "policy", "rss"];
+export const PARTS = ["harness", "sequential", "profile", "policy", "rss", "workspaces"];
 
-export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs N] [--latency-ms 0,30]
+export const USAGE = `Usage: npm run bench -- [--users N] [--workspaces WxM] [--parallel N] [--runs N] [--latency-ms 0,30]
                        [--policy-sizes 1000,10000] [--policy-runs N] [--rss-sizes 100,1000]
-                       [--skip harness,sequential,profile,policy,rss] [--json FILE] [--checkpoints end|every-step]
-                       [--keep-profiles DIR]
+                       [--skip harness,sequential,profile,policy,rss,workspaces] [--json FILE]
+                       [--checkpoints end|every-step] [--keep-profiles DIR]
 
   --users N          users created, refreshed, half deactivated and destroyed (default 1000)
+  --workspaces WxM   the workspace stack: W workspaces of M members each (W × M users, invited before
+                     and outside the phases), created, refreshed, one member per workspace made owner,
+                     destroyed; on an emulator of its own (default 20x50)
   --parallel N       concurrent resource operations, the engine's --parallel; also the floor's concurrency (default 64)
   --runs N           repetitions; medians are reported (default 3)
   --latency-ms L     milliseconds the emulator adds to every API call, the token endpoint included
@@ -41,7 +52,7 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--parallel N] [--runs
   --rss-sizes L      user counts for the host peak-RSS slope (default 100 and --users)
   --skip L           leave out parts: harness (phases through Pulumi's host, with the floor and the
                      sequential baseline), sequential (the one-request-at-a-time baseline), profile (the
-                     host's CPU profile: this package's share), policy, rss
+                     host's CPU profile: this package's share), policy, rss, workspaces (the workspace stack)
   --json FILE        also write every measurement as JSON
   --keep-profiles D  keep the provider hosts' CPU profiles (.cpuprofile, one per phase) in directory D
   --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like
@@ -57,11 +68,22 @@ function list(name: string, v: string | undefined, dflt: number[], min = 1): num
   return v.split(",").map((s) => integerFlag(name, s.trim(), min, 100_000) ?? NaN);
 }
 
+function shape(v: string | undefined): WorkspaceShape {
+  if (v === undefined) return { workspaces: 20, members: 50 };
+  const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(v);
+  if (!m) throw new Error(`--workspaces takes WxM (workspaces x members each, e.g. 20x50), not '${v}'`);
+  return {
+    workspaces: positive("workspaces (W)", m[1], 20),
+    members: positive("workspaces (M)", m[2], 50),
+  };
+}
+
 export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   const { values } = parseArgs({
     args: argv,
     options: {
       users: { type: "string" },
+      workspaces: { type: "string" },
       parallel: { type: "string" },
       runs: { type: "string" },
       "policy-sizes": { type: "string" },
@@ -91,6 +113,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   return {
     checkpoints,
     users,
+    workspaces: shape(values.workspaces),
     parallel: positive("parallel", values.parallel, 64),
     runs: positive("runs", values.runs, 3),
     latenciesMs: [...new Set(list("latency-ms", values["latency-ms"], [0, 30], 0))],

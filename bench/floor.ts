@@ -25,6 +25,10 @@ export async function pooled(n: number, parallel: number, work: (i: number) => P
   await Promise.all(Array.from({ length: Math.min(parallel, n) }, worker));
 }
 
+/** The two APIs of a Wallaroo instance: `/v1/api/users/<op>` and `/v1/api/workspaces/<op>`. */
+export type ApiArea = "users" | "workspaces";
+
+/** One login, then POSTs straight through an undici pool of `connections`: no retries, no parsing beyond JSON. */
 export class DirectClient {
   readonly pool: Pool;
   token = "";
@@ -52,10 +56,11 @@ export class DirectClient {
     this.token = body.access_token;
   }
 
-  async post<T>(op: string, body: unknown): Promise<T> {
+  /** POST /v1/api/<area>/<op>; anything but a 200 throws. */
+  async post<T>(area: ApiArea, op: string, body: unknown): Promise<T> {
     const res = await this.pool.request({
       method: "POST",
-      path: `/v1/api/users/${op}`,
+      path: `/v1/api/${area}/${op}`,
       headers: {
         authorization: `Bearer ${this.token}`,
         "content-type": "application/json",
@@ -64,7 +69,7 @@ export class DirectClient {
       body: JSON.stringify(body),
     });
     const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`floor ${op} failed: ${res.statusCode} ${text}`);
+    if (res.statusCode !== 200) throw new Error(`floor ${area}/${op} failed: ${res.statusCode} ${text}`);
     return JSON.parse(text) as T;
   }
 }
@@ -95,13 +100,13 @@ export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
     await phase("up", async () => {
       await client.login(o.adminPassword);
       await pooled(o.users, o.parallel, async (i) => {
-        ids[i] = (await client.post<{ id: string }>("invite", { email: email(i) })).id;
-        if (!activeAtUp(i)) await client.post("deactivate", { email: email(i) });
+        ids[i] = (await client.post<{ id: string }>("users", "invite", { email: email(i) })).id;
+        if (!activeAtUp(i)) await client.post("users", "deactivate", { email: email(i) });
       });
     });
     await phase("refresh", () =>
       pooled(o.users, o.parallel, async (i) => {
-        await client.post("query", { user_ids: [ids[i]] });
+        await client.post("users", "query", { user_ids: [ids[i]] });
       }),
     );
     const toDeactivate = Array.from({ length: o.users }, (_, i) => i).filter(
@@ -109,12 +114,12 @@ export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
     );
     await phase("update", () =>
       pooled(toDeactivate.length, o.parallel, async (k) => {
-        await client.post("deactivate", { email: email(toDeactivate[k]) });
+        await client.post("users", "deactivate", { email: email(toDeactivate[k]) });
       }),
     );
     await phase("destroy", () =>
       pooled(o.users, o.parallel, async (i) => {
-        await client.post("deactivate", { email: email(i) });
+        await client.post("users", "deactivate", { email: email(i) });
       }),
     );
   } finally {

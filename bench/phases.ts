@@ -1,12 +1,15 @@
 /**
  * The whole path through the test harness: a program in a consumer project
  * with the packed package, Pulumi's real dynamic-provider host over gRPC, and
- * the emulator. Four phases: up (create all), refresh, update (deactivate
- * half), destroy. Each is measured on its own: wall time, API calls by
- * endpoint, token requests, the host's peak RSS, the emulator's load.
+ * the emulator. Four phases: up (create all), refresh, update (an edit),
+ * destroy. Each is measured on its own: wall time, API calls by endpoint,
+ * token requests, the host's peak RSS, the emulator's load. The user stack
+ * is here; the workspace stack (bench/workspaces.ts) plays its own programs
+ * through the same `playPhases`.
  */
 import { assertOk, DestroySummary, Engine, PhaseTimings, RefreshSummary, UpSummary } from "../test/harness";
 import { PROJECT } from "../test/support/world";
+import type { RunningEmulator } from "../emulator";
 import type { EmulatorStats } from "../emulator/types";
 import { editProgram, EMAIL_DOMAIN, upProgram } from "./programs";
 import { HostCpu, profilingNodeArgs, takeHostProfiles } from "./profile";
@@ -14,7 +17,10 @@ import { HostCpu, profilingNodeArgs, takeHostProfiles } from "./profile";
 export type PhaseName = "up" | "refresh" | "update" | "destroy";
 export const PHASES: PhaseName[] = ["up", "refresh", "update", "destroy"];
 
-/** API calls by endpoint, short names: invite, activate, deactivate, query, token. */
+/**
+ * API calls by endpoint, short names: the users API's invite, activate, deactivate, query; the workspace
+ * API's as `ws:<op>` (ws:create, ws:add_user, ws:list_users, ws:list, ws:remove_user); token.
+ */
 export type Calls = Record<string, number>;
 
 export interface EmulatorLoad {
@@ -54,13 +60,28 @@ export interface MeasuredEmulator {
   cpuSeconds(): number;
 }
 
-const API_PREFIX = "/v1/api/users/";
+/** The emulator running in this process (tests), measured as the bench measures the one in its own process. */
+export function inProcess(emu: RunningEmulator): MeasuredEmulator {
+  return { url: emu.url, stats: () => emu.stats(), resetStats: () => emu.resetStats(), cpuSeconds: () => NaN };
+}
+
+const USERS_PREFIX = "/v1/api/users/";
+const WORKSPACES_PREFIX = "/v1/api/workspaces/";
 const TOKEN_PATH = "/auth/realms/master/protocol/openid-connect/token";
+
+/** A request path's short name in {@link Calls}. */
+function callName(p: string): string {
+  if (p === TOKEN_PATH) return "token";
+  if (p.startsWith(USERS_PREFIX)) return p.slice(USERS_PREFIX.length);
+  if (p.startsWith(WORKSPACES_PREFIX)) return `ws:${p.slice(WORKSPACES_PREFIX.length)}`;
+  return p;
+}
 
 export function callsFrom(stats: EmulatorStats): Calls {
   const calls: Calls = {};
   for (const [p, n] of Object.entries(stats.requests)) {
-    const name = p === TOKEN_PATH ? "token" : p.startsWith(API_PREFIX) ? p.slice(API_PREFIX.length) : p;
+    if (n === 0) continue;
+    const name = callName(p);
     calls[name] = (calls[name] ?? 0) + n;
   }
   return calls;
@@ -93,11 +114,11 @@ function diffCounts(after: Record<string, number>, before: Record<string, number
   return out;
 }
 
-export interface HarnessRunOptions {
+/** How a stack is played through the harness, whatever its program. */
+export interface StackRunOptions {
   emu: MeasuredEmulator;
   /** A consumer project with the packed pulumi-wallaroo installed. */
   projectDir: string;
-  users: number;
   parallel: number;
   adminPassword: string;
   /**
@@ -121,19 +142,35 @@ export interface HarnessRunOptions {
   onPhase?: (phase: PhaseName) => void;
 }
 
+export interface HarnessRunOptions extends StackRunOptions {
+  users: number;
+}
+
 export type CheckpointMode = "every-step" | "end";
 
-/** Plays up → refresh → update → destroy on a fresh stack and measures each phase. */
+/** Plays the user stack, up → refresh → update → destroy, on a fresh stack and measures each phase. */
 export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPhase[]> {
-  const fs = await import("node:fs");
-  const path = await import("node:path");
   const tag = `bench-${o.users}-${process.pid}-${Date.now()}`;
-  const upFile = `${tag}.ts`;
-  const editFile = `${tag}-edit.ts`;
   // Each stack its own emails, so that runs can share one emulator.
   const domain = `${tag}.${EMAIL_DOMAIN}`;
-  fs.writeFileSync(path.join(o.projectDir, upFile), upProgram(o.users, domain));
-  fs.writeFileSync(path.join(o.projectDir, editFile), editProgram(o.users, domain));
+  return playPhases(o, tag, { up: upProgram(o.users, domain), edit: editProgram(o.users, domain) });
+}
+
+/**
+ * Plays up (program `up`) → refresh → update (program `edit`) → destroy on a fresh stack named `tag`,
+ * and measures each phase.
+ */
+export async function playPhases(
+  o: StackRunOptions,
+  tag: string,
+  programs: { up: string; edit: string },
+): Promise<HarnessPhase[]> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const upFile = `${tag}.ts`;
+  const editFile = `${tag}-edit.ts`;
+  fs.writeFileSync(path.join(o.projectDir, upFile), programs.up);
+  fs.writeFileSync(path.join(o.projectDir, editFile), programs.edit);
   const engine = new Engine({
     projectDir: o.projectDir,
     projectName: PROJECT,
@@ -196,7 +233,7 @@ export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPha
  * a program with no resources (program process, provider host start, Configure).
  */
 export async function emptyUpMs(
-  o: Pick<HarnessRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">,
+  o: Pick<StackRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">,
 ): Promise<{ wallMs: number; hostStartMs: number }> {
   const fs = await import("node:fs");
   const path = await import("node:path");

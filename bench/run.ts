@@ -4,8 +4,9 @@
  * emulator) through up, refresh, update and destroy, at each added latency, against the
  * sequential baseline (one request at a time, one login: what a user does instead) and the
  * floor (the same API calls straight from undici at the same concurrency); this package's
- * share of the host's CPU from a profile of the host; the policy pack on big stacks. Prints
- * Markdown tables; medians of --runs runs. See docs/benchmarks.md.
+ * share of the host's CPU from a profile of the host; the same for a stack of workspaces and
+ * their members (bench/workspaces.ts); the policy pack on big stacks. Prints Markdown tables
+ * (bench/report.ts); medians of --runs runs. See docs/benchmarks.md.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -18,34 +19,17 @@ import { FloorPhase, runFloor } from "./floor";
 import { machine } from "./machine";
 import { CheckpointMode, emptyUpMs, HarnessPhase, PHASES, runHarnessPhases } from "./phases";
 import { runPolicyBench } from "./policy";
-import { HostCpu } from "./profile";
+import { checks, cpuOf, cpuTable, emulatorTable, phasesOf, PhaseSet, phaseTable, RunResult, timeTable } from "./report";
 import { runSequential } from "./sequential";
 import { measureStartCost, StartCost } from "./startCost";
-import { expectedCalls } from "./programs";
 import { max, median } from "./stats";
-import { calls, mb, ms, ratio, table } from "./table";
+import { mb, ms, ratio, table } from "./table";
+import { workspaceChecks, workspaceRuns, workspaceSection, workspaceTargets } from "./workspaces";
 
 const ADMIN_PASSWORD = "Bench-Admin-Pw-42";
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-}
-
-function medianCalls(list: Array<Record<string, number>>): Record<string, number> {
-  const keys = new Set(list.flatMap((c) => Object.keys(c)));
-  return Object.fromEntries([...keys].map((k) => [k, median(list.map((c) => c[k] ?? 0))]));
-}
-
-function apiCalls(c: Record<string, number>): number {
-  return Object.entries(c).reduce((n, [k, v]) => (k === "token" ? n : n + v), 0);
-}
-
-interface RunResult {
-  harness: HarnessPhase[];
-  floor: FloorPhase[];
-  /** The sequential baseline (absent with --skip sequential). */
-  sequential?: FloorPhase[];
-  emptyUp: { wallMs: number; hostStartMs: number };
 }
 
 type RssPoint = { users: number; peakKb: number; upPeakKb: number };
@@ -54,6 +38,8 @@ interface LatencyResult {
   latencyMs: number;
   runs: RunResult[];
   rss: RssPoint[];
+  /** The workspace stack's runs (absent with --skip workspaces). */
+  workspaces?: PhaseSet[];
 }
 
 async function harnessRuns(
@@ -110,162 +96,22 @@ async function harnessRuns(
         rss.push({ users: n, peakKb: max(phases.map((p) => p.hostPeakRssKb)), upPeakKb: phases[0].hostPeakRssKb });
       }
     }
-    return { latencyMs, runs, rss };
+    const workspaces = a.skip.has("workspaces")
+      ? undefined
+      : await workspaceRuns({
+          args: a,
+          latencyMs,
+          projectDir,
+          adminPassword: ADMIN_PASSWORD,
+          checkpoints: mode,
+          profileDir,
+          log,
+        });
+    return { latencyMs, runs, rss, workspaces };
   } finally {
     await emu.stop();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
-}
-
-function phasesOf(runs: RunResult[], phase: string) {
-  const h = runs.map((r) => r.harness.find((p) => p.phase === phase)!);
-  const f = runs.map((r) => r.floor.find((p) => p.phase === phase)!);
-  const s = runs.flatMap((r) => r.sequential?.filter((p) => p.phase === phase) ?? []);
-  return { h, f, s };
-}
-
-/** Wall times: the harness against the sequential baseline (what the user would do instead) and the floor. */
-function timeTable(runs: RunResult[]): string {
-  const rows = PHASES.map((phase) => {
-    const { h, f, s } = phasesOf(runs, phase);
-    const seq = s.length === h.length;
-    return [
-      phase,
-      ms(median(h.map((p) => p.wallMs))),
-      ms(median(h.map((p) => p.hostStartMs))),
-      seq ? ms(median(s.map((p) => p.wallMs))) : "–",
-      seq ? ratio(median(h.map((p, i) => p.wallMs / s[i].wallMs))) : "–",
-      seq ? ratio(median(h.map((p, i) => s[i].wallMs / p.wallMs))) : "–",
-      ms(median(f.map((p) => p.wallMs))),
-      ratio(median(h.map((p, i) => p.wallMs / f[i].wallMs))),
-      seq ? calls(medianCalls(s.map((p) => p.calls))) : "–",
-    ];
-  });
-  return table(
-    [
-      "phase",
-      "harness wall",
-      "of which host start",
-      "sequential wall",
-      "harness / sequential",
-      "speed-up over sequential",
-      "floor wall",
-      "harness / floor",
-      "sequential API calls",
-    ],
-    rows,
-  );
-}
-
-function cpuOf(h: HarnessPhase[], f: (c: HostCpu) => number): number {
-  return median(h.map((p) => (p.hostCpu ? f(p.hostCpu) : NaN)));
-}
-
-/** The provider host's CPU and this package's part of it, from the host's CPU profile. */
-function cpuTable(a: BenchArgs, runs: RunResult[]): string {
-  const rows = PHASES.map((phase) => {
-    const { h } = phasesOf(runs, phase);
-    const pct = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}%` : "–");
-    const by = (k: keyof HostCpu["ownBy"]) => cpuOf(h, (c) => c.ownBy[k]);
-    return [
-      phase,
-      ms(cpuOf(h, (c) => c.processCpuMs)),
-      ms(cpuOf(h, (c) => c.busyMs)),
-      ms(cpuOf(h, (c) => c.gcMs)),
-      ms(cpuOf(h, (c) => c.ownMs)),
-      `${cpuOf(h, (c) => (1000 * c.ownMs) / a.users).toFixed(0)} µs`,
-      pct(cpuOf(h, (c) => (100 * c.ownMs) / c.busyMs)),
-      `${ms(by("provider"))} / ${ms(by("sdk"))} / ${ms(by("zod"))} / ${ms(by("undici"))}`,
-      ms(cpuOf(h, (c) => c.ownLoadingMs)),
-    ];
-  });
-  return table(
-    [
-      "phase",
-      "host process CPU",
-      "host main thread, sampled",
-      "of which GC",
-      "this package's CPU",
-      "per resource",
-      "share of host CPU",
-      "lifecycle / client / zod / undici",
-      "of which loading its modules",
-    ],
-    rows,
-  );
-}
-
-/** API calls and the host's memory, per phase. */
-function phaseTable(a: BenchArgs, runs: RunResult[]): string {
-  const rows: Array<Array<string | number>> = [];
-  for (const phase of PHASES) {
-    const { h, f } = phasesOf(runs, phase);
-    const hCalls = medianCalls(h.map((p) => p.calls));
-    rows.push([
-      phase,
-      ratio(median(h.map((p, i) => (p.wallMs - p.hostStartMs) / f[i].wallMs))),
-      calls(hCalls),
-      (apiCalls(hCalls) / a.users).toFixed(3),
-      calls(medianCalls(f.map((p) => p.calls))),
-      median(h.map((p) => p.tokensIssued)),
-      mb(median(h.map((p) => p.hostPeakRssKb))),
-    ]);
-  }
-  return table(
-    [
-      "phase",
-      "(harness − host start) / floor",
-      "harness API calls",
-      "calls / user",
-      "floor API calls",
-      "tokens minted",
-      "host peak RSS",
-    ],
-    rows,
-  );
-}
-
-function emulatorTable(runs: RunResult[]): string {
-  const rows = PHASES.map((phase) => {
-    const h = runs.map((r) => r.harness.find((p) => p.phase === phase)!);
-    const f = runs.map((r) => r.floor.find((p) => p.phase === phase)!);
-    return [
-      phase,
-      `${median(h.map((p) => p.emulator.requestsPerSecond)).toFixed(0)}/s`,
-      `${median(h.map((p) => p.emulator.cpuSeconds)).toFixed(2)} s`,
-      `${median(f.map((p) => p.emulator.requestsPerSecond)).toFixed(0)}/s`,
-      `${median(f.map((p) => p.emulator.cpuSeconds)).toFixed(2)} s`,
-      `${median(h.map((p) => (100 * p.emulator.cpuSeconds) / (p.wallMs / 1000))).toFixed(0)}%`,
-    ];
-  });
-  return table(
-    [
-      "phase",
-      "emulator req/s (harness)",
-      "emulator CPU (harness)",
-      "emulator req/s (floor)",
-      "emulator CPU (floor)",
-      "emulator busy (harness)",
-    ],
-    rows,
-  );
-}
-
-function checks(a: BenchArgs, runs: RunResult[]): string[] {
-  const want = expectedCalls(a.users);
-  const out: string[] = [];
-  for (const run of runs) {
-    for (const phase of ["up", "update", "destroy"] as const) {
-      const c = run.harness.find((p) => p.phase === phase)!.calls;
-      for (const k of ["invite", "deactivate", "activate"] as const) {
-        if ((c[k] ?? 0) !== want[phase][k]) out.push(`${phase}: ${k} ${c[k] ?? 0}, expected ${want[phase][k]}`);
-      }
-    }
-    for (const p of run.harness)
-      if (p.tokensIssued !== 1)
-        out.push(`${p.phase}: ${p.tokensIssued} tokens minted, expected 1 (one login per host)`);
-  }
-  return [...new Set(out)];
 }
 
 function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
@@ -301,6 +147,8 @@ function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
       yes(shares.every((x) => x.pct <= 10)),
     ]);
   }
+  const ws = results.find((r) => r.latencyMs === 30) ?? results.at(-1);
+  if (ws?.workspaces) rows.push(...workspaceTargets(a.workspaces, ws.latencyMs, ws.workspaces));
   const bound = a.users <= 1000 ? 50 : 200;
   const queries = results.flatMap((r) =>
     r.runs.map((run) => run.harness.find((p) => p.phase === "refresh")!.calls.query || 0),
@@ -373,7 +221,7 @@ async function main(): Promise<void> {
     } catch (e) {
       log(`start cost not measured: ${(e as Error).message.split("\n")[0]}`);
     }
-    for (const { latencyMs, runs } of results) {
+    for (const { latencyMs, runs, workspaces } of results) {
       print();
       print(`## Phases at +${latencyMs} ms per API call`);
       print();
@@ -385,12 +233,12 @@ async function main(): Promise<void> {
       print();
       print(timeTable(runs));
       print();
-      print(phaseTable(a, runs));
+      print(phaseTable(runs, a.users));
       if (!a.skip.has("profile")) {
         print();
         print(`This package's CPU in the provider host (V8 CPU profile of the host's main thread, per phase):`);
         print();
-        print(cpuTable(a, runs));
+        print(cpuTable(runs, a.users));
         const top = PHASES.map((phase) => {
           const h = runs[0].harness.find((p) => p.phase === phase)!;
           const t = (h.hostCpu?.topOwn ?? []).slice(0, 4).map((x) => `${x.fn} ${ms(x.ms)}`);
@@ -408,6 +256,10 @@ async function main(): Promise<void> {
       print(`The emulator's load (it runs in its own process):`);
       print();
       print(emulatorTable(runs));
+      if (workspaces) {
+        print();
+        print(workspaceSection(a.workspaces, latencyMs, workspaces, !a.skip.has("profile")));
+      }
     }
     if (start) {
       print();
@@ -440,12 +292,16 @@ async function main(): Promise<void> {
         );
       }
     }
-    const problems = results.flatMap((r) => checks(a, r.runs).map((p) => `+${r.latencyMs} ms: ${p}`));
+    const problems = results.flatMap((r) =>
+      [...checks(a, r.runs), ...workspaceChecks(a.workspaces, r.workspaces ?? [])].map(
+        (p) => `+${r.latencyMs} ms: ${p}`,
+      ),
+    );
     print();
     print(
       problems.length
         ? `API-call checks FAILED:\n- ${problems.join("\n- ")}`
-        : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per user the edit deactivates, 1 deactivate per user still active at destroy, 1 token per operation).`,
+        : `API-call checks: exact (1 invite per user, 1 deactivate per inactive user, 1 deactivate per user the edit deactivates, 1 deactivate per user still active at destroy, 1 token per operation${a.skip.has("workspaces") ? "" : "; workspaces: 1 create per workspace, 1 add_user per member and per role change, 1 remove_user per member"}).`,
     );
     print();
     print(`## Targets`);

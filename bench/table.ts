@@ -24,9 +24,20 @@ export function mb(kb: number): string {
   return Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : "–";
 }
 
-/** `invite 1000, deactivate 100, query 20, token 1` in a fixed order. */
+/** `invite 1000, deactivate 100, query 20, token 1` (or `ws:create 20, ws:add_user 1000, …`) in a fixed order. */
 export function calls(c: Record<string, number>): string {
-  const order = ["invite", "activate", "deactivate", "query", "token"];
+  const order = [
+    "invite",
+    "activate",
+    "deactivate",
+    "ws:create",
+    "ws:add_user",
+    "ws:remove_user",
+    "ws:list",
+    "ws:list_users",
+    "query",
+    "token",
+  ];
   const keys = [...order.filter((k) => c[k]), ...Object.keys(c).filter((k) => !order.includes(k) && c[k])];
   return keys.map((k) => `${k} ${c[k]}`).join(", ") || "none";
 }

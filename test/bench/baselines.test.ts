@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../bench/args";
+import { inProcess } from "../../bench/phases";
 import { analyzeProfile, ownerOf } from "../../bench/profile";
 import { expectedCalls } from "../../bench/programs";
 import { runSequential } from "../../bench/sequential";
@@ -19,7 +20,7 @@ describe("bench parts", function () {
     try {
       const users = 20;
       const phases = await runSequential({
-        emu: { url: emu.url, stats: () => emu.stats(), resetStats: () => emu.resetStats(), cpuSeconds: () => NaN },
+        emu: inProcess(emu),
         users,
         adminPassword: ADMIN_PASSWORD,
         domain: "seq.example.com",
@@ -73,6 +74,18 @@ describe("bench parts", function () {
     assert.deepEqual(d.latenciesMs, [0, 30]);
     assert.throws(() => parseBenchArgs(["--latency-ms", "-1"]));
     assert.throws(() => parseBenchArgs(["--skip", "nothing"]));
+  });
+
+  it("--workspaces takes WxM; the default is 20x50; --skip workspaces is a part", () => {
+    const a = parseBenchArgs(["--workspaces", "4x10", "--skip", "workspaces"]);
+    assert.ok(a !== "help");
+    assert.deepEqual(a.workspaces, { workspaces: 4, members: 10 });
+    assert.ok(a.skip.has("workspaces"));
+    const d = parseBenchArgs([]);
+    assert.ok(d !== "help");
+    assert.deepEqual(d.workspaces, { workspaces: 20, members: 50 });
+    for (const bad of ["20", "20x", "x50", "0x5", "2x0", "2x3x4"])
+      assert.throws(() => parseBenchArgs(["--workspaces", bad]), bad);
   });
 
   it("profile attribution: by the innermost package of the path, inclusive of what it calls", () => {

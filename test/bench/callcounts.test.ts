@@ -6,7 +6,7 @@
  * Times are measured by `npm run bench`, not asserted; see docs/benchmarks.md.
  */
 import assert from "node:assert/strict";
-import { HarnessPhase, runHarnessPhases } from "../../bench/phases";
+import { HarnessPhase, inProcess, runHarnessPhases } from "../../bench/phases";
 import { expectedCalls } from "../../bench/programs";
 import { ADMIN_PASSWORD, startWorld, World } from "../support/world";
 
@@ -23,7 +23,7 @@ describe("API calls per operation (bench/phases, small run)", function () {
     world = await startWorld({ edition: "enterprise" });
     const emu = world.emu;
     phases = await runHarnessPhases({
-      emu: { url: emu.url, stats: () => emu.stats(), resetStats: () => emu.resetStats(), cpuSeconds: () => NaN },
+      emu: inProcess(emu),
       projectDir: world.projectDir,
       users: USERS,
       parallel: PARALLEL,
