@@ -24,12 +24,21 @@ const fs = require("fs");
 const path = require("path");
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, "spec.json"), "utf8"));
 const out = {};
+const byName = {};
 for (const r of spec.resources) {
     const args = Object.assign({}, r.args);
     if (r.secretInput !== undefined) {
         args.secretInput = pulumi.secret(r.secretInput);
     }
-    const c = new Counter(r.name, args, r.opts || {});
+    const opts = Object.assign({}, r.opts);
+    if (r.dependsOn) {
+        opts.dependsOn = r.dependsOn.map((n) => byName[n]);
+    }
+    if (r.parent) {
+        opts.parent = byName[r.parent];
+    }
+    const c = new Counter(r.name, args, opts);
+    byName[r.name] = c;
     out[r.name] = { id: c.id, token: c.token, updates: c.updates };
 }
 module.exports = out;
@@ -50,6 +59,10 @@ export interface ResourceSpec {
   args: Record<string, unknown>;
   secretInput?: string;
   opts?: Record<string, unknown>;
+  /** Names of earlier resources of the spec, as the `dependsOn` option. */
+  dependsOn?: string[];
+  /** The name of an earlier resource of the spec, as the `parent` option. */
+  parent?: string;
 }
 
 export interface World {

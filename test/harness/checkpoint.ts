@@ -116,7 +116,7 @@ function mapSpecial(v: WireValue, special: (v: WireValue) => WireValue | undefin
   return v;
 }
 
-export function toCheckpoint(stack: string, resources: ResourceState[], crypter: SecretsCrypter): Checkpoint {
+export function toCheckpoint(stack: string, resources: readonly ResourceState[], crypter: SecretsCrypter): Checkpoint {
   return {
     version: 3,
     checkpoint: {

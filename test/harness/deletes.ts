@@ -24,30 +24,25 @@ export async function runDeletes(
   preview: boolean,
   opOf: (r: ResourceState) => StepOp,
 ): Promise<void> {
-  const order = core.state.resources.filter((r) => list.includes(r));
-  const remaining = new Set(order);
-  const dependents = new Map<ResourceState, number>();
-  const depsOf = (r: ResourceState) => {
-    const urns = new Set([...(r.dependencies ?? []), ...(r.parent ? [r.parent] : [])]);
-    // A pending-delete resource and its replacement share a URN: only live ones count as dependencies.
-    return order.filter((x) => x !== r && !x.delete && urns.has(x.urn));
-  };
-  for (const r of order) {
-    dependents.set(r, 0);
-  }
-  for (const r of order) {
-    for (const d of depsOf(r)) {
-      dependents.set(d, dependents.get(d)! + 1);
+  const inList = new Set(list);
+  const order = core.state.resources.filter((r) => inList.has(r));
+  // What each one depends on (positions in `order`), and how many undeleted ones depend on each.
+  const depsOf = dependencies(order);
+  const dependents = order.map(() => 0);
+  for (const deps of depsOf) {
+    for (const d of deps) {
+      dependents[d]++;
     }
   }
+  // Ready to go, the last in state order first: a heap, not a scan of what remains at each turn.
+  const ready = new MaxHeap();
+  dependents.forEach((n, i) => n === 0 && ready.push(i));
   const limit = parallelism(core);
   const running = new Set<Promise<void>>();
-  const started = new Set<ResourceState>();
   for (;;) {
-    const ready = [...remaining].filter((r) => !started.has(r) && dependents.get(r) === 0).reverse();
-    while (ready.length > 0 && running.size < limit) {
-      const r = ready.shift()!;
-      started.add(r);
+    while (ready.size > 0 && running.size < limit) {
+      const i = ready.pop();
+      const r = order[i];
       const p: Promise<void> = (async () => {
         let ok = false;
         try {
@@ -57,10 +52,12 @@ export async function runDeletes(
           ctx.failed.push({ urn: r.urn, message: errorMessage(e) });
           core.artifacts.record(`error:${r.urn}`, errorMessage(e));
         }
-        remaining.delete(r);
+        // A failed delete keeps what it depends on: their counts never reach 0.
         if (ok) {
-          for (const d of depsOf(r)) {
-            dependents.set(d, dependents.get(d)! - 1);
+          for (const d of depsOf[i]) {
+            if (--dependents[d] === 0) {
+              ready.push(d);
+            }
           }
         }
       })().finally(() => running.delete(p));
@@ -70,6 +67,68 @@ export async function runDeletes(
       break;
     }
     await Promise.race(running);
+  }
+}
+
+/**
+ * For each resource of `order`, the positions of the ones it depends on or is
+ * parented to. A pending-delete resource and its replacement share a URN:
+ * only live ones count as dependencies.
+ */
+function dependencies(order: ResourceState[]): number[][] {
+  const liveAt = new Map<string, number[]>();
+  order.forEach((x, i) => {
+    if (!x.delete) {
+      liveAt.set(x.urn, [...(liveAt.get(x.urn) ?? []), i]);
+    }
+  });
+  return order.map((r, i) => {
+    const urns = new Set([...(r.dependencies ?? []), ...(r.parent ? [r.parent] : [])]);
+    return [...urns].flatMap((u) => liveAt.get(u) ?? []).filter((j) => j !== i);
+  });
+}
+
+/** Positions, the greatest first. */
+class MaxHeap {
+  private readonly a: number[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0 && a[(i - 1) >> 1] < v) {
+      a[i] = a[(i - 1) >> 1];
+      i = (i - 1) >> 1;
+    }
+    a[i] = v;
+  }
+
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= a.length) {
+          break;
+        }
+        if (c + 1 < a.length && a[c + 1] > a[c]) {
+          c++;
+        }
+        if (a[c] <= last) {
+          break;
+        }
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
   }
 }
 

@@ -82,14 +82,24 @@ export function runProgram(
       (errors ??= []).push(`program did not finish within ${timeoutMs} ms`);
       child.kill("SIGKILL");
     }, timeoutMs);
+    // Replies that are ready in the same turn of the event loop go in one message: each
+    // write to the channel costs far more than its bytes, and steps finish in bursts.
+    let batch: ParentToChild[] = [];
+    const flush = () => {
+      const replies = batch;
+      batch = [];
+      if (child.connected) {
+        child.send(replies);
+      }
+    };
     child.on("message", (m: ChildToParent) => {
       if (m.kind === "done") {
         errors = [...(errors ?? []), ...m.errors];
         return;
       }
       onMessage(m, (r) => {
-        if (child.connected) {
-          child.send(r);
+        if (batch.push(r) === 1) {
+          setImmediate(flush);
         }
       });
     });

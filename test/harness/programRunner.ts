@@ -6,7 +6,8 @@
  * The mock monitor is wrapped so that every registration goes to the parent
  * (the Engine) over IPC with its inputs in wire form (secret signatures and
  * unknowns intact) and its resource options, and the parent's answer
- * (`{ urn, id, state }`, state in wire form) is returned to the program.
+ * (`{ urn, id, state }`, state in wire form; the parent sends its answers in
+ * batches) is returned to the program.
  *
  * Arguments come as JSON in the HARNESS_RUNNER environment variable:
  * `{ program, project, stack, preview }`.
@@ -42,11 +43,13 @@ function ask(m: AskMessage): Promise<ParentToChild> {
   });
 }
 
-process.on("message", (m: ParentToChild) => {
-  const r = pending.get(m.reqId);
-  if (r) {
-    pending.delete(m.reqId);
-    r(m);
+process.on("message", (replies: ParentToChild[]) => {
+  for (const m of replies) {
+    const r = pending.get(m.reqId);
+    if (r) {
+      pending.delete(m.reqId);
+      r(m);
+    }
   }
 });
 

@@ -50,6 +50,7 @@ export type ChildToParent =
   | { kind: "outputs"; urn: string; outputs: WireObject }
   | { kind: "done"; errors: string[] };
 
+/** One answer of the engine; the engine sends them in arrays, those ready at the same time together. */
 export type ParentToChild = {
   kind: "registered";
   reqId: number;

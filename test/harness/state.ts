@@ -19,7 +19,20 @@ import { ROOT_STACK_TYPE } from "./summaries";
 export const PROVIDER_KEY = "__provider";
 
 export class StackState {
-  resources: ResourceState[] = [];
+  /**
+   * Entries in state order. A removed entry leaves a hole (`undefined`), so
+   * that a step's lookup, write or removal costs O(1) and an operation over N
+   * resources O(N), not O(N²).
+   */
+  private slots: Array<ResourceState | undefined> = [];
+  private holes = 0;
+  /** Each entry's position in `slots`. */
+  private readonly slotOf = new Map<ResourceState, number>();
+  /** The live (not pending-delete) entry of each URN. */
+  private readonly liveByUrn = new Map<string, ResourceState>();
+  /** `resources` as last returned; dropped by every change. */
+  private view?: readonly ResourceState[];
+  private lastProvider?: string;
   readonly crypter: SecretsCrypter;
   /** Every distinct `__provider` text seen (an artifact: it may carry captured values). */
   readonly providerStrings = new Set<string>();
@@ -41,6 +54,18 @@ export class StackState {
     } else {
       this.crypter = new SecretsCrypter(passphrase);
     }
+  }
+
+  /** The entries in state order. Read-only: change them through the methods below. */
+  get resources(): readonly ResourceState[] {
+    // A copy, so that the array a caller holds does not change under it.
+    this.view ??= this.slots.filter((x): x is ResourceState => x !== undefined);
+    return this.view;
+  }
+
+  /** Replaces every entry (a preview's saved copy restored). */
+  set resources(list: readonly ResourceState[]) {
+    this.index([...list]);
   }
 
   /** The checkpoint as written to the state file (secrets encrypted). */
@@ -65,7 +90,7 @@ export class StackState {
 
   /** The live (not pending-delete) resource with this URN. */
   live(urn: string): ResourceState | undefined {
-    return this.resources.find((x) => x.urn === urn && !x.delete);
+    return this.liveByUrn.get(urn);
   }
 
   /** URNs in state, optionally of one type, excluding the stack and pending deletions. */
@@ -80,11 +105,11 @@ export class StackState {
    * replaces (the resource took that state over through an alias).
    */
   upsert(r: ResourceState, aliasedFrom?: string): void {
-    const i = this.resources.findIndex((x) => x.urn === (aliasedFrom ?? r.urn) && !x.delete);
-    if (i >= 0) {
-      this.resources[i] = r;
+    const prev = this.liveByUrn.get(aliasedFrom ?? r.urn);
+    if (prev) {
+      this.put(this.slotOf.get(prev)!, r);
     } else {
-      this.resources.push(r);
+      this.put(this.slots.length, r);
     }
     if (aliasedFrom && aliasedFrom !== r.urn) {
       this.rewriteReferences(aliasedFrom, r.urn);
@@ -96,31 +121,44 @@ export class StackState {
 
   /** Marks the live resource with this URN as the old half of a create-before-delete replacement. */
   markPendingDelete(urn: string): ResourceState | undefined {
-    const i = this.resources.findIndex((x) => x.urn === urn && !x.delete);
-    if (i < 0) {
+    const prev = this.liveByUrn.get(urn);
+    if (!prev) {
       return undefined;
     }
-    this.resources[i] = { ...this.resources[i], delete: true };
+    const marked = { ...prev, delete: true };
+    this.put(this.slotOf.get(prev)!, marked);
     this.save();
-    return this.resources[i];
+    return marked;
   }
 
   /** Replaces one entry in place (refresh), keeping its position. */
   replace(old: ResourceState, next: ResourceState): void {
-    const i = this.resources.indexOf(old);
-    if (i >= 0) {
-      this.resources[i] = next;
+    const i = this.slotOf.get(old);
+    if (i !== undefined) {
+      this.put(i, next);
       this.save();
     }
   }
 
   remove(r: ResourceState): void {
-    this.resources = this.resources.filter((x) => x !== r);
+    const i = this.slotOf.get(r);
+    if (i !== undefined) {
+      this.slots[i] = undefined;
+      this.slotOf.delete(r);
+      this.dropLive(r);
+      this.view = undefined;
+      // Closing the holes costs O(N): done once they are half the slots, O(1) a removal on average.
+      if (++this.holes > this.slots.length / 2) {
+        this.index(this.slots.filter((x): x is ResourceState => x !== undefined));
+      }
+    }
     this.save();
   }
 
   noteProvider(s: unknown): void {
-    if (typeof s === "string") {
+    // Every step carries the same long text: comparing it with the last one is cheaper than hashing it.
+    if (typeof s === "string" && s !== this.lastProvider) {
+      this.lastProvider = s;
       this.providerStrings.add(s);
     }
   }
@@ -136,12 +174,51 @@ export class StackState {
     return `urn:pulumi:${this.stackName}::${this.projectName}::${t}::${name}`;
   }
 
+  /** Writes entry `r` at position `i` (the end: appended), keeping the indexes. */
+  private put(i: number, r: ResourceState): void {
+    const prev = this.slots[i];
+    if (prev !== undefined && prev !== r) {
+      this.slotOf.delete(prev);
+      this.dropLive(prev);
+    }
+    this.slots[i] = r;
+    this.slotOf.set(r, i);
+    if (!r.delete && !this.liveByUrn.has(r.urn)) {
+      this.liveByUrn.set(r.urn, r);
+    }
+    this.view = undefined;
+  }
+
+  private dropLive(r: ResourceState): void {
+    if (this.liveByUrn.get(r.urn) === r) {
+      this.liveByUrn.delete(r.urn);
+    }
+  }
+
+  /** Rebuilds the indexes over `list`, which becomes the slots. The first live entry of a URN is its live one. */
+  private index(list: ResourceState[]): void {
+    this.slots = list;
+    this.holes = 0;
+    this.slotOf.clear();
+    this.liveByUrn.clear();
+    list.forEach((r, i) => {
+      this.slotOf.set(r, i);
+      if (!r.delete && !this.liveByUrn.has(r.urn)) {
+        this.liveByUrn.set(r.urn, r);
+      }
+    });
+    this.view = undefined;
+  }
+
   private rewriteReferences(from: string, to: string): void {
-    this.resources = this.resources.map((x) => {
+    this.slots.forEach((x, i) => {
+      if (x === undefined) {
+        return;
+      }
       const deps = x.dependencies?.includes(from) ? x.dependencies.map((d) => (d === from ? to : d)) : x.dependencies;
-      return x.parent === from || deps !== x.dependencies
-        ? { ...x, parent: x.parent === from ? to : x.parent, dependencies: deps }
-        : x;
+      if (x.parent === from || deps !== x.dependencies) {
+        this.put(i, { ...x, parent: x.parent === from ? to : x.parent, dependencies: deps });
+      }
     });
   }
 }
