@@ -265,10 +265,11 @@ async function main(): Promise<void> {
       print();
       print(
         `Host start, what it is made of (fresh node in the consumer project, medians of 5): node ${ms(start.nodeMs)}; ` +
-          `require @pulumi/pulumi (+ /dynamic) ${ms(start.pulumiMs)}; then this package's provider modules ` +
-          `(pulumi-wallaroo/dist/provider/lifecycle, the client, zod, undici) ${ms(start.packageMs)}, of which zod + undici ` +
-          `${ms(start.zodUndiciMs)}. The host loads this package at the first request that reaches the provider, so ` +
-          `that part falls inside the phase, not in "host start".`,
+          `require @pulumi/pulumi (+ /dynamic) ${ms(start.pulumiMs)}; then this package's provider entry ` +
+          `(pulumi-wallaroo/dist/provider/lifecycle: all that configure, check and diff need) ${ms(start.entryMs)}; then ` +
+          `what the first API call loads on demand (undici's pool, the response schemas, zod) ${ms(start.firstCallMs)}. ` +
+          `The host loads the entry at the first request that reaches the provider, so this package's part falls ` +
+          `inside the phase, not in "host start"; a preview's host never makes an API call and loads only the entry.`,
       );
     }
     const rss = results[0]?.rss ?? [];
