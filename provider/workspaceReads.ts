@@ -1,10 +1,12 @@
 /**
- * Refresh reads of workspaces and memberships, gathered into few requests. The engine hands the
- * host its reads as its `--parallel` slots free up, not all at once; waiting a moment before
- * sending, and letting an answer serve the reads that arrive shortly after it, makes a refresh of
- * W workspaces share one `list`, and the M members of a workspace share one `list_users` (the
- * client only shares requests in flight). Only reads use these: create and update read afresh,
- * after their own change, and every change this provider makes forgets what is kept.
+ * Reads of workspaces and memberships, gathered into few requests. The engine hands the host its
+ * reads as its `--parallel` slots free up, not all at once.
+ * - Refresh: waiting a moment before sending, and letting an answer serve the reads that arrive
+ *   shortly after it, makes a refresh of W workspaces share one `list`, and the M members of a
+ *   workspace share one `list_users` (the client only shares requests in flight). Every change
+ *   this provider makes forgets what is kept.
+ * - Create and update of a member ({@link membersNow}): a listing sent after the call, never one
+ *   kept from before, so that it shows the caller's own change; concurrent calls share it.
  */
 import { Batcher } from "../sdk/batcher";
 import type { WallarooWorkspace, WorkspaceMember } from "../sdk/workspaces";
