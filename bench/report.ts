@@ -31,6 +31,11 @@ export interface RunResult extends PhaseSet {
   emptyUp: { wallMs: number; hostStartMs: number };
 }
 
+/** The profiled pass's phases, as a set for the CPU table (it has no floor or baseline of its own). */
+export function profiled(harness: HarnessPhase[]): PhaseSet {
+  return { harness, floor: [] };
+}
+
 export function phasesOf(runs: PhaseSet[], phase: string) {
   const h = runs.map((r) => r.harness.find((p) => p.phase === phase)!);
   const f = runs.map((r) => r.floor.find((p) => p.phase === phase)!);

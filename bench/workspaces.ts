@@ -8,8 +8,8 @@
 import type { BenchArgs, WorkspaceShape } from "./args";
 import { EmulatorProcess } from "./emulator";
 import { FloorPhase } from "./floor";
-import { CheckpointMode, playPhases, StackRunOptions } from "./phases";
-import { cpuTable, emulatorTable, phasesOf, PhaseSet, phaseTable, timeTable } from "./report";
+import { CheckpointMode, HarnessPhase, playPhases, StackRunOptions } from "./phases";
+import { cpuTable, emulatorTable, phasesOf, PhaseSet, phaseTable, profiled, timeTable } from "./report";
 import { median } from "./stats";
 import { ms, ratio } from "./table";
 import {
@@ -56,8 +56,11 @@ export interface WorkspaceRunsOptions {
   log: (line: string) => void;
 }
 
-/** `--runs` runs of the workspace phases at one latency, on an emulator of their own. */
-export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<PhaseSet[]> {
+/**
+ * `--runs` runs of the workspace phases at one latency, on an emulator of their own; with `profileDir`, one
+ * more pass of the harness with the host profiled, for the CPU share only (the profiler slows the host).
+ */
+export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<{ runs: PhaseSet[]; profile?: HarnessPhase[] }> {
   const a = o.args;
   const { workspaces: W, members: M } = a.workspaces;
   const emu = await EmulatorProcess.start({
@@ -81,8 +84,6 @@ export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<PhaseSet[]
           ...common,
           projectDir: o.projectDir,
           checkpoints: o.checkpoints,
-          profileDir: o.profileDir,
-          keepProfilesDir: a.keepProfiles,
           onPhase: (p) => o.log(`  workspaces ${p}`),
           shape: a.workspaces,
           domain,
@@ -91,7 +92,24 @@ export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<PhaseSet[]
         }),
       );
     }
-    return runs;
+    let profile: HarnessPhase[] | undefined;
+    if (o.profileDir) {
+      o.log(`workspaces ${W}x${M}, ${o.latencyMs} ms: the harness once more, with the host profiled (not timed)`);
+      const set = await runWorkspacePhases({
+        ...common,
+        projectDir: o.projectDir,
+        checkpoints: o.checkpoints,
+        profileDir: o.profileDir,
+        keepProfilesDir: a.keepProfiles,
+        onPhase: (p) => o.log(`  workspaces ${p}`),
+        shape: a.workspaces,
+        domain,
+        tag: `p-${process.pid}-${Date.now().toString(36)}`,
+        sequential: false,
+      });
+      profile = set.harness;
+    }
+    return { runs, profile };
   } finally {
     await emu.stop();
   }
@@ -135,7 +153,12 @@ export function workspaceTargets(
 }
 
 /** The workspace phases' section at one latency: the same tables as the user phases', per resource. */
-export function workspaceSection(s: WorkspaceShape, latencyMs: number, runs: PhaseSet[], profiled: boolean): string {
+export function workspaceSection(
+  s: WorkspaceShape,
+  latencyMs: number,
+  runs: PhaseSet[],
+  profile: HarnessPhase[] | undefined,
+): string {
   const resources = resourcesOf(s);
   const parts = [
     `### Workspaces at +${latencyMs} ms: ${s.workspaces} workspaces × ${s.members} members (${resources} resources)`,
@@ -150,7 +173,7 @@ export function workspaceSection(s: WorkspaceShape, latencyMs: number, runs: Pha
     "",
     phaseTable(runs, resources, "resource"),
   ];
-  if (profiled) parts.push("", cpuTable(runs, resources));
+  if (profile) parts.push("", cpuTable([profiled(profile)], resources));
   parts.push("", emulatorTable(runs));
   return parts.join("\n");
 }

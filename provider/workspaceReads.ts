@@ -12,7 +12,7 @@ import { Batcher } from "../sdk/batcher";
 import type { WallarooWorkspace, WorkspaceMember } from "../sdk/workspaces";
 import { getClient } from "./runtime";
 
-/** As the user reads' window (runtime.ts): reads are never the slow part of an operation. */
+/** How long a refresh read waits for company before it is sent: reads are never the slow part of an operation. */
 const WINDOW_MS = 25;
 /**
  * How long an answer serves later reads. A refresh reads a snapshot of the instance; a read that
