@@ -157,7 +157,7 @@ function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
   }
   if (!a.skip.has("profile")) {
     const share = (profile: HarnessPhase[] | undefined, stack: string, latencyMs: number) =>
-      PHASES.map((phase) => ({
+      (profile ? PHASES : []).map((phase) => ({
         where: `${stack}${phase} +${latencyMs} ms`,
         pct: cpuOf(phasesOf([profiled(profile ?? [])], phase).h, (c) => (100 * c.ownMs) / c.busyMs),
       }));
