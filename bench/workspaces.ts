@@ -75,39 +75,28 @@ export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<{ runs: Ph
     await inviteMembers({ ...common, shape: a.workspaces, domain });
     // Warm the emulator's workspace endpoints (JIT) so that neither side pays for it.
     await runWorkspaceFloor({ ...common, shape: { workspaces: 4, members: 10 }, domain, prefix: "warmup" });
+    const play = (tag: string, more: Partial<WorkspaceRunOptions>) =>
+      runWorkspacePhases({
+        ...common,
+        projectDir: o.projectDir,
+        checkpoints: o.checkpoints,
+        onPhase: (p) => o.log(`  workspaces ${p}`),
+        shape: a.workspaces,
+        domain,
+        tag: `${tag}-${process.pid}-${Date.now().toString(36)}`,
+        sequential: false,
+        ...more,
+      });
     const runs: PhaseSet[] = [];
     for (let r = 1; r <= a.runs; r++) {
       const at = `workspaces ${W}x${M}, ${o.latencyMs} ms, run ${r}/${a.runs}`;
       o.log(`${at}: floor, sequential${a.skip.has("sequential") ? " (skipped)" : ""}, harness`);
-      runs.push(
-        await runWorkspacePhases({
-          ...common,
-          projectDir: o.projectDir,
-          checkpoints: o.checkpoints,
-          onPhase: (p) => o.log(`  workspaces ${p}`),
-          shape: a.workspaces,
-          domain,
-          tag: `r${r}-${process.pid}-${Date.now().toString(36)}`,
-          sequential: !a.skip.has("sequential"),
-        }),
-      );
+      runs.push(await play(`r${r}`, { sequential: !a.skip.has("sequential") }));
     }
     let profile: HarnessPhase[] | undefined;
     if (o.profileDir) {
       o.log(`workspaces ${W}x${M}, ${o.latencyMs} ms: the harness once more, with the host profiled (not timed)`);
-      const set = await runWorkspacePhases({
-        ...common,
-        projectDir: o.projectDir,
-        checkpoints: o.checkpoints,
-        profileDir: o.profileDir,
-        keepProfilesDir: a.keepProfiles,
-        onPhase: (p) => o.log(`  workspaces ${p}`),
-        shape: a.workspaces,
-        domain,
-        tag: `p-${process.pid}-${Date.now().toString(36)}`,
-        sequential: false,
-      });
-      profile = set.harness;
+      profile = (await play("p", { profileDir: o.profileDir, keepProfilesDir: a.keepProfiles })).harness;
     }
     return { runs, profile };
   } finally {
