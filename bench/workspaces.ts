@@ -74,7 +74,9 @@ export async function workspaceRuns(o: WorkspaceRunsOptions): Promise<{ runs: Ph
     o.log(`workspaces: emulator pid ${emu.pid}, +${o.latencyMs} ms; inviting ${W * M} member users (not measured)`);
     await inviteMembers({ ...common, shape: a.workspaces, domain });
     // Warm the emulator's workspace endpoints (JIT) so that neither side pays for it.
-    await runWorkspaceFloor({ ...common, shape: { workspaces: 4, members: 10 }, domain, prefix: "warmup" });
+    // (Within the shape: only its members' users exist.)
+    const warmup = { workspaces: Math.min(4, W), members: Math.min(10, M) };
+    await runWorkspaceFloor({ ...common, shape: warmup, domain, prefix: "warmup" });
     const play = (tag: string, more: Partial<WorkspaceRunOptions>) =>
       runWorkspacePhases({
         ...common,
