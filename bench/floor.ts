@@ -85,6 +85,17 @@ export interface FloorOptions {
   emailPrefix?: string;
 }
 
+/** Measures `fn` against the emulator's counters as the phase `name`, and records it in `into`. */
+export async function measuredPhase(
+  emu: MeasuredEmulator,
+  into: FloorPhase[],
+  name: PhaseName,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const m = await measured(emu, fn);
+  into.push({ phase: name, wallMs: m.wallMs, calls: m.calls, emulator: m.emulator });
+}
+
 /** The four phases, each measured like the harness's (the login counts in up, as it does there). */
 export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
   const client = new DirectClient(o.emu.url, o.parallel);
@@ -92,10 +103,7 @@ export async function runFloor(o: FloorOptions): Promise<FloorPhase[]> {
   const email = (i: number) => `${prefix}${i}@${o.domain}`;
   const ids: string[] = new Array(o.users);
   const results: FloorPhase[] = [];
-  const phase = async (name: PhaseName, fn: () => Promise<void>) => {
-    const m = await measured(o.emu, fn);
-    results.push({ phase: name, wallMs: m.wallMs, calls: m.calls, emulator: m.emulator });
-  };
+  const phase = (name: PhaseName, fn: () => Promise<void>) => measuredPhase(o.emu, results, name, fn);
   try {
     await phase("up", async () => {
       await client.login(o.adminPassword);

@@ -11,8 +11,8 @@
  * cannot delete a workspace).
  */
 import type { WorkspaceShape } from "./args";
-import { DirectClient, FloorPhase, pooled } from "./floor";
-import { measured, MeasuredEmulator, PhaseName } from "./phases";
+import { DirectClient, FloorPhase, measuredPhase, pooled } from "./floor";
+import type { MeasuredEmulator, PhaseName } from "./phases";
 
 /** The user of member `m` of workspace `w`. */
 export function memberEmail(w: number, m: number, domain: string): string {
@@ -100,10 +100,7 @@ export async function runWorkspaceFloor(o: WorkspaceFloorOptions): Promise<Floor
       user_type: roleOf(m, owners).toUpperCase(),
     });
   const results: FloorPhase[] = [];
-  const phase = async (name: PhaseName, fn: () => Promise<void>) => {
-    const m = await measured(o.emu, fn);
-    results.push({ phase: name, wallMs: m.wallMs, calls: m.calls, emulator: m.emulator });
-  };
+  const phase = (name: PhaseName, fn: () => Promise<void>) => measuredPhase(o.emu, results, name, fn);
   try {
     await phase("up", async () => {
       await client.login(o.adminPassword);
