@@ -156,11 +156,14 @@ function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
     }
   }
   if (!a.skip.has("profile")) {
+    // A stack that was not profiled (--skip workspaces) has no share to report.
     const share = (profile: HarnessPhase[] | undefined, stack: string, latencyMs: number) =>
-      (profile ? PHASES : []).map((phase) => ({
-        where: `${stack}${phase} +${latencyMs} ms`,
-        pct: cpuOf(phasesOf([profiled(profile ?? [])], phase).h, (c) => (100 * c.ownMs) / c.busyMs),
-      }));
+      !profile
+        ? []
+        : PHASES.map((phase) => ({
+            where: `${stack}${phase} +${latencyMs} ms`,
+            pct: cpuOf(phasesOf([profiled(profile)], phase).h, (c) => (100 * c.ownMs) / c.busyMs),
+          }));
     const shares = results
       .flatMap((r) => [...share(r.profile, "", r.latencyMs), ...share(r.workspaceProfile, "workspaces ", r.latencyMs)])
       .filter((x) => Number.isFinite(x.pct));
