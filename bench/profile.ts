@@ -33,6 +33,8 @@ export function ownerOf(url: string): Owner | undefined {
   const rest = url.slice(i + "/node_modules/".length);
   if (rest.startsWith("zod/")) return "zod";
   if (rest.startsWith("undici/")) return "undici";
+  // The response schemas and the part of zod they use are one file (scripts/bundleSchemas.mjs): zod's column.
+  if (rest === "pulumi-wallaroo/dist/sdk/schemas.bundle.js") return "zod";
   if (rest.startsWith("pulumi-wallaroo/")) return rest.startsWith("pulumi-wallaroo/dist/sdk/") ? "sdk" : "provider";
   return undefined;
 }

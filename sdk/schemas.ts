@@ -4,7 +4,7 @@
  * Objects are "loose": Keycloak returns many fields we do not use, and a new
  * one must not break us.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { WallarooUser } from "./types";
 
 export type { WallarooUser };

@@ -3,7 +3,7 @@
  * Parsed at the boundary only (workspaces.ts); the public types are plain
  * interfaces declared there, so the published .d.ts never names zod.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Workspace ids are integers on the wire; a string id is a different API. */
 const WorkspaceId = z.number().int();

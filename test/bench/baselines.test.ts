@@ -93,6 +93,7 @@ describe("bench parts", function () {
     assert.equal(ownerOf("file:///p/node_modules/pulumi-wallaroo/dist/sdk/client.js"), "sdk");
     assert.equal(ownerOf("file:///p/node_modules/pulumi-wallaroo/node_modules/undici/index.js"), "undici");
     assert.equal(ownerOf("file:///p/node_modules/zod/v4/core/core.cjs"), "zod");
+    assert.equal(ownerOf("file:///p/node_modules/pulumi-wallaroo/dist/sdk/schemas.bundle.js"), "zod");
     assert.equal(ownerOf("file:///p/node_modules/@grpc/grpc-js/build/src/server.js"), undefined);
     assert.equal(ownerOf("node:internal/deps/undici/undici"), undefined);
     const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({

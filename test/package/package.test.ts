@@ -29,6 +29,8 @@ function expectedFiles(clone: string): string[] {
     "policy/package.json",
     "dist/index.js",
     "dist/index.d.ts",
+    // The response schemas with their part of zod, built by scripts/bundleSchemas.mjs.
+    "dist/sdk/schemas.bundle.js",
   ];
   for (const dir of LIBRARY_DIRS) {
     for (const f of fs.readdirSync(path.join(clone, dir))) {
