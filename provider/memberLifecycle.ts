@@ -72,6 +72,16 @@ function labelOf(workspaceId: unknown, email: unknown, userId?: string): string 
 const keysCreating = new Set<string>();
 
 /**
+ * How old a user listing may be to give a new member's id. The API can only list every user, and a
+ * workspace up creates its members a few dozen at a time: fresh listings made 32 of them for
+ * 20 × 50 members, most of the host's own CPU (docs/benchmarks.md). An email found in a listing of
+ * the last 10 s answers; one it lacks is always asked again. Wallaroo cannot delete a user, so an
+ * email keeps its id unless someone removes the user in Keycloak and gives its email to another within
+ * those seconds; the add is by email and is then checked by id, which reports such a change.
+ */
+const MEMBER_LOOKUP_MAX_AGE_MS = 10_000;
+
+/**
  * Memberships (resource ids) this host process has created or taken over. A resource renamed
  * without an alias is, to the engine, a create of the new name (which takes the membership over)
  * and, later in the same operation and host, a delete of the old name: that delete must not
@@ -96,7 +106,7 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
   const client = getClient();
 
   const user = await client
-    .getUserByEmail(email)
+    .getUserByEmail(email, { maxAgeMs: MEMBER_LOOKUP_MAX_AGE_MS })
     .catch(rethrow(`Cannot look up Wallaroo user '${email}' for ${label}`));
   if (!user) {
     throw stackless(

