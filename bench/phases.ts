@@ -7,6 +7,8 @@
  * is here; the workspace stack (bench/workspaces.ts) plays its own programs
  * through the same `playPhases`.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { assertOk, DestroySummary, Engine, PhaseTimings, RefreshSummary, UpSummary } from "../test/harness";
 import { PROJECT } from "../test/support/world";
 import type { RunningEmulator } from "../emulator";
@@ -49,6 +51,8 @@ export interface HarnessPhase {
   emulator: EmulatorLoad;
   /** The host's CPU and this package's share of it, from a CPU profile (when profiling). */
   hostCpu?: HostCpu;
+  /** The heap the phase's host still used at exit after a full collection, kB (with `heapDir`). */
+  hostKeptHeapKb?: number;
 }
 
 /** What the benchmark needs from an emulator: the in-process one (tests) or the one in its own process (bench). */
@@ -138,6 +142,8 @@ export interface StackRunOptions {
   profileDir?: string;
   /** Keep the hosts' profiles here (moved from profileDir) instead of removing them. */
   keepProfilesDir?: string;
+  /** Have each host report the heap it still uses at exit after a full collection (bench/heapPreload.ts), into this directory. */
+  heapDir?: string;
   /** Called before each phase starts (progress output). */
   onPhase?: (phase: PhaseName) => void;
 }
@@ -178,7 +184,12 @@ export async function playPhases(
     parallel: o.parallel,
     programTimeoutMs: 900_000,
     checkpoints: o.checkpoints,
-    hostNodeArgs: [...(o.hostNodeArgs ?? []), ...(o.profileDir ? profilingNodeArgs(o.profileDir) : [])],
+    hostNodeArgs: [
+      ...(o.hostNodeArgs ?? []),
+      ...(o.profileDir ? profilingNodeArgs(o.profileDir) : []),
+      ...(o.heapDir ? ["--expose-gc", "--require", path.join(__dirname, "heapPreload.js")] : []),
+    ],
+    env: o.heapDir ? { BENCH_HEAP_DIR: o.heapDir } : undefined,
     config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
     secretConfigKeys: ["wallaroo:password"],
   });
@@ -213,6 +224,7 @@ export async function playPhases(
       hostCpu: o.profileDir
         ? takeHostProfiles(o.profileDir, engine.metrics.hostPids.slice(pidsBefore), o.keepProfilesDir)
         : undefined,
+      hostKeptHeapKb: o.heapDir ? keptHeapKb(o.heapDir, engine.metrics.hostPids.slice(pidsBefore)) : undefined,
     });
   };
   try {
@@ -226,6 +238,20 @@ export async function playPhases(
       fs.rmSync(path.join(o.projectDir, f), { force: true });
   }
   return results;
+}
+
+/** The largest heap the hosts with these pids reported keeping at exit (bench/heapPreload.ts), kB; NaN if none did. */
+function keptHeapKb(dir: string, pids: number[]): number {
+  const kept = pids.flatMap((pid) => {
+    try {
+      return [
+        (JSON.parse(readFileSync(join(dir, `heap.${pid}.json`), "utf8")) as { keptBytes: number }).keptBytes / 1024,
+      ];
+    } catch {
+      return [];
+    }
+  });
+  return kept.length ? Math.max(...kept) : NaN;
 }
 
 /**
