@@ -65,8 +65,13 @@ type Listing = { members: WorkspaceMember[] } | { error: unknown };
  * Member listings for create and update: one that starts after the call, so that it shows the
  * caller's own change. The members of a workspace are created together (they all wait for it), so
  * their checks before and after `add_user` come in bursts: gathered like the user reads (runtime.ts),
- * a burst shares one `list_users` per workspace instead of two per member.
+ * a burst shares one `list_users` per workspace instead of two per member. A burst is over after
+ * 10 ms without a new check, not 3: the engine hands members over as its slots free up, and on a
+ * busy machine a burst's checks arrive several ms apart (3 × 4 members at --parallel 8: with 3 ms,
+ * one run in six made 11–14 listings instead of 6–8; with 10 ms, 6 in 12 runs, a CPU hog running in
+ * half of them; the 20 × 50 workspace up took as long, with 97–101 listings instead of 108–118).
  */
+const MEMBER_BURST_IDLE_MS = 10;
 const listings = new Batcher<number, Listing>(
   async (workspaceIds) => {
     const client = getClient();
@@ -80,7 +85,7 @@ const listings = new Batcher<number, Listing>(
     );
     return new Map(workspaceIds.map((id, i) => [id, answers[i]!])); // one answer per id, in order
   },
-  { windowMs: 25, idleMs: 3, maxBatch: 100 },
+  { windowMs: 25, idleMs: MEMBER_BURST_IDLE_MS, maxBatch: 100 },
 );
 
 /** The members of a workspace, from a `list_users` sent after this call. Copies, as above. */
