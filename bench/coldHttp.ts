@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { integerFlag, UsageError } from "../emulator/flags";
 import { consumerProject } from "../test/support/world";
 import { EmulatorProcess } from "./emulator";
 import { DirectClient } from "./floor";
@@ -78,16 +79,22 @@ async function child(
   process.exit(0);
 }
 
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+/** `--name N` of `args` (checked by the emulator's and the bench's own integer-flag parser), or `fallback`. */
+function flag(args: string[], name: string, fallback: number, min = 1): number {
+  const i = args.indexOf(`--${name}`);
+  return (i >= 0 ? integerFlag(name, args[i + 1], min) : undefined) ?? fallback;
 }
 
+const USAGE = "Usage: node dist/bench/coldHttp.js [--requests N] [--parallel N] [--latency-ms N] [--runs N]";
+
 async function main(args: string[]): Promise<void> {
-  const n = flag(args, "--requests", 500);
-  const parallel = flag(args, "--parallel", 64);
-  const latencyMs = flag(args, "--latency-ms", 30);
-  const runs = flag(args, "--runs", 3);
+  if (args.includes("--help") || args.includes("-h")) return void console.log(USAGE);
+  const unknown = args.filter((a) => a.startsWith("-") && !/^--(requests|parallel|latency-ms|runs)$/.test(a));
+  if (unknown.length > 0) throw new UsageError(`unknown flag ${unknown[0]}\n${USAGE}`);
+  const n = flag(args, "requests", 500);
+  const parallel = flag(args, "parallel", 64);
+  const latencyMs = flag(args, "latency-ms", 30, 0);
+  const runs = flag(args, "runs", 3);
   const adminPassword = "cold-http-admin";
   const project = await consumerProject();
   const emu = await EmulatorProcess.start({ adminPassword, latencyMs });
@@ -156,7 +163,7 @@ if (argv[0] === "--child") {
   });
 } else {
   main(argv).catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
+    console.error(e instanceof UsageError ? `coldHttp: ${e.message}` : e);
+    process.exit(e instanceof UsageError ? 2 : 1);
   });
 }
