@@ -146,18 +146,9 @@ async function main(args: string[]): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  const [, mode, project, url, token, n, parallel, tag] = argv as [string, Mode, ...string[]] as [
-    string,
-    Mode,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [, mode, project, url, token, n, parallel, tag] = argv;
   process.stdout.write(`pid ${process.pid}\n`);
-  child(mode, project, [url, token], Number(n), Number(parallel), tag).catch((e: unknown) => {
+  child(mode as Mode, project, [url, token], Number(n), Number(parallel), tag).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

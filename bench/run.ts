@@ -46,6 +46,12 @@ function log(line: string): void {
 /** Host peak RSS at a stack size, and the most heap a host kept after a full collection at its exit. */
 type RssPoint = { users: number; peakKb: number; upPeakKb: number; keptKb: number };
 
+/** How much `key` grows from the smallest to the largest stack measured, MB per 100 users. */
+function slopeMbPer100(rss: RssPoint[], key: "peakKb" | "upPeakKb" | "keptKb"): number {
+  const [lo, hi] = [rss[0], rss[rss.length - 1]];
+  return (hi[key] - lo[key]) / 1024 / ((hi.users - lo.users) / 100);
+}
+
 interface LatencyResult {
   latencyMs: number;
   runs: RunResult[];
@@ -200,8 +206,8 @@ function targetsTable(a: BenchArgs, results: LatencyResult[]): string {
   const rss = results[0]?.rss ?? [];
   if (rss.length >= 2) {
     const [lo, hi] = [rss[0], rss[rss.length - 1]];
-    const slope = (hi.peakKb - lo.peakKb) / 1024 / ((hi.users - lo.users) / 100);
-    const keptSlope = (hi.keptKb - lo.keptKb) / 1024 / ((hi.users - lo.users) / 100);
+    const slope = slopeMbPer100(rss, "peakKb");
+    const keptSlope = slopeMbPer100(rss, "keptKb");
     rows.push([
       "host peak RSS ≤ 0.5 MB more per 100 users",
       `${slope.toFixed(2)} MB per 100 users, ${lo.users} → ${hi.users} (worst phase); heap kept at exit ${keptSlope.toFixed(2)}`,
@@ -320,10 +326,10 @@ async function main(): Promise<void> {
       );
       if (rss.length >= 2) {
         const [lo, hi] = [rss[0], rss[rss.length - 1]];
-        const slope = (hi.peakKb - lo.peakKb) / 1024 / ((hi.users - lo.users) / 100);
-        const upSlope = (hi.upPeakKb - lo.upPeakKb) / 1024 / ((hi.users - lo.users) / 100);
+        const [slope, upSlope, keptSlope] = (["peakKb", "upPeakKb", "keptKb"] as const).map((k) =>
+          slopeMbPer100(rss, k),
+        );
         print();
-        const keptSlope = (hi.keptKb - lo.keptKb) / 1024 / ((hi.users - lo.users) / 100);
         print(
           `Slope from ${lo.users} to ${hi.users} users: ${slope.toFixed(2)} MB per 100 users (worst phase), ${upSlope.toFixed(2)} (up); ` +
             `of the heap kept at exit, ${keptSlope.toFixed(2)}. What the peak holds beyond the kept heap is garbage not yet collected.`,

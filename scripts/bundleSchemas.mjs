@@ -3,8 +3,9 @@
 //
 // Why: every provider host is a new process, and its first API call loads the schemas. From
 // node_modules that is 95 files of zod, 64 of them locales that zod's index loads whatever is
-// used: about 35 ms per host here, most of it compiling. One tree-shaken file is about 10 ms (`npm run bench`, "start cost"; docs/benchmarks.md). The sources stay the schemas'
-// own modules; tsc still compiles them for the tests and the declarations.
+// used: about 35 ms per host here, most of it compiling. One tree-shaken file is about 11 ms
+// (docs/benchmarks.md). The sources stay the schemas' own modules; tsc still compiles them for the
+// tests and the declarations.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
