@@ -19,6 +19,7 @@ const POLICY_SETTING_NAMES: SettingNames = {
   credentialsFile: "WALLAROO_SDK_CREDENTIALS",
   caCertPath: "NODE_EXTRA_CA_CERTS",
   insecureSkipTlsVerify: "(not available to the policy pack)",
+  edition: "the policy config key edition",
   setUrl: "Set WALLAROO_URL in the environment of pulumi preview, or the policy config key url",
 };
 

@@ -10,6 +10,7 @@
  */
 import { WallarooClient } from "../sdk/client";
 import type { WallarooClientOptions } from "../sdk/options";
+import { resolveEdition, type Edition } from "../sdk/edition";
 import { ConfigurationError } from "../sdk/errors";
 import { STACK_SETTING_NAMES } from "../sdk/settingNames";
 
@@ -31,6 +32,8 @@ export const CONFIG_KEYS = {
   maxRetries: "wallaroo:maxRetries",
   /** Stop retrying a call once this many seconds have passed since its first attempt; default 60. */
   retryTimeoutSeconds: "wallaroo:retryTimeoutSeconds",
+  /** `community` (default) or `enterprise`: how users are created and changed (sdk/edition.ts). */
+  edition: "wallaroo:edition",
 } as const;
 
 let source: ConfigSource | undefined;
@@ -94,6 +97,7 @@ export function optionsFromConfig(get: (key: string) => string | undefined): Wal
     token: get(CONFIG_KEYS.token),
     caCertPath: get(CONFIG_KEYS.caCertPath),
     insecureSkipTlsVerify: flag === "true",
+    edition: get(CONFIG_KEYS.edition),
     retry,
     settingNames: STACK_SETTING_NAMES,
   };
@@ -112,6 +116,15 @@ export function optionsFromConfig(get: (key: string) => string | undefined): Wal
  */
 const READ_BATCH_WINDOW_MS = 50;
 const READ_BATCH_IDLE_MS = 3;
+
+/**
+ * The configured edition (wallaroo:edition, else WALLAROO_EDITION, else community), known without
+ * credentials or network: `check` uses it offline, in preview.
+ */
+export function configuredEdition(): Edition {
+  return resolveEdition({ value: source?.get(CONFIG_KEYS.edition), setting: CONFIG_KEYS.edition, source: "config" })
+    .edition;
+}
 
 /** The shared client, made on first use so that preview (check, diff) needs no credentials. */
 export function getClient(): WallarooClient {

@@ -15,6 +15,7 @@ import {
 } from "./auth";
 import { Batcher } from "./batcher";
 import { ApiExchange } from "./exchange";
+import type { Edition } from "./edition";
 import { normalizeEmail } from "./email";
 import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError } from "./errors";
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
@@ -103,6 +104,11 @@ export class WallarooClient {
       answerContext: { staticToken: c.kind === "token", names: this.#opts.names },
       findUserByEmail: (email) => this.getUserByEmail(email),
     });
+  }
+
+  /** The edition of the instance, as configured (`edition` option, `WALLAROO_EDITION`, else community). */
+  get edition(): Edition {
+    return this.#opts.edition.edition;
   }
 
   /** The API endpoint this client talks to (no credentials in it). */

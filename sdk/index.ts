@@ -12,3 +12,5 @@ export type { SettingNames } from "./settingNames";
 export { WORKSPACE_PATHS, WORKSPACE_NAME_RULE, WORKSPACE_NAME_MAX_LENGTH, workspaceNameProblem } from "./workspaces";
 export type { WallarooWorkspace, WorkspaceMember, WorkspaceRole, CreatedWorkspace } from "./workspaces";
 export * from "./workspaceErrors";
+export { EDITIONS, DEFAULT_EDITION, parseEdition, resolveEdition, describeEditionSource } from "./edition";
+export type { Edition, EditionSource, ResolvedEdition } from "./edition";

@@ -4,6 +4,7 @@
  * typo never becomes a confusing network error later.
  */
 import { readFileSync } from "node:fs";
+import { resolveEdition, type ResolvedEdition } from "./edition";
 import { ConfigurationError } from "./errors";
 import { userSchemas } from "./onDemand";
 import type { RetryPolicy } from "./retry";
@@ -24,6 +25,12 @@ export interface WallarooClientOptions {
   credentialsFile?: string;
   /** PEM file of the CA that signed the server's certificate (added to Node's trusted CAs). */
   caCertPath?: string;
+  /**
+   * The edition the instance runs: `community` (users invited through the MLOps API) or
+   * `enterprise` (users created and changed through Keycloak's admin API). Env: `WALLAROO_EDITION`;
+   * default `community`.
+   */
+  edition?: string;
   /** Turns TLS verification off. Dangerous: prints a warning every time a client is made. */
   insecureSkipTlsVerify?: boolean;
   /** Timeouts in milliseconds. */
@@ -78,6 +85,7 @@ export interface ResolvedOptions {
   credentials: Credentials;
   caCertPath?: string;
   insecureSkipTlsVerify: boolean;
+  edition: ResolvedEdition;
   timeouts: Timeouts;
   retry: Partial<RetryPolicy>;
   connections: number;
@@ -233,6 +241,7 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
   // Keycloak defaults to the API endpoint's origin (a path on the API URL is not Keycloak's).
   const authUrl = authText ? parseEndpoint(authText, "wallaroo:authUrl", names.authUrl, names) : new URL(url.origin);
   const credentials = resolveCredentials(options, env, names);
+  const edition = resolveEdition({ value: options.edition, setting: names.edition, source: "config" }, env);
 
   const connections = options.connections ?? 32;
   if (!Number.isInteger(connections) || connections < 1) {
@@ -259,6 +268,7 @@ export function resolveOptions(options: WallarooClientOptions = {}): ResolvedOpt
     credentials,
     caCertPath: nonEmpty(options.caCertPath),
     insecureSkipTlsVerify: options.insecureSkipTlsVerify === true,
+    edition,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     retry: options.retry ?? {},
     connections,

@@ -22,6 +22,8 @@ export const KeycloakUserSchema = z
     emailVerified: z.boolean().nullish(),
     createdTimestamp: z.number(),
     requiredActions: z.array(z.string()).nullish(),
+    // Set for a user that comes from Keycloak's User Federation (LDAP and the like).
+    federationLink: z.string().nullish(),
   })
   .transform((u): WallarooUser => ({
     id: u.id,
@@ -33,6 +35,7 @@ export const KeycloakUserSchema = z
     emailVerified: u.emailVerified ?? undefined,
     createdTimestamp: u.createdTimestamp,
     requiredActions: u.requiredActions ?? undefined,
+    federationLink: u.federationLink ?? undefined,
   }));
 
 /**

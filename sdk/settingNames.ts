@@ -12,6 +12,8 @@ export interface SettingNames {
   credentialsFile: string;
   caCertPath: string;
   insecureSkipTlsVerify: string;
+  /** The edition setting itself (its environment fallback, WALLAROO_EDITION, names itself). */
+  edition: string;
   /** How to set the URL, for "No Wallaroo API URL is configured". */
   setUrl: string;
 }
@@ -26,6 +28,7 @@ export const CLIENT_SETTING_NAMES: SettingNames = {
   credentialsFile: "the credentialsFile option (WALLAROO_SDK_CREDENTIALS)",
   caCertPath: "the caCertPath option (or NODE_EXTRA_CA_CERTS)",
   insecureSkipTlsVerify: "the insecureSkipTlsVerify option",
+  edition: "the edition option",
   setUrl: "Pass the url option or set the environment variable WALLAROO_URL",
 };
 
@@ -39,6 +42,7 @@ export const STACK_SETTING_NAMES: SettingNames = {
   credentialsFile: "WALLAROO_SDK_CREDENTIALS",
   caCertPath: "wallaroo:caCertPath (or NODE_EXTRA_CA_CERTS)",
   insecureSkipTlsVerify: "wallaroo:insecureSkipTlsVerify",
+  edition: "wallaroo:edition",
   setUrl:
     "Set the stack setting wallaroo:url (pulumi config set wallaroo:url https://...) or the environment variable WALLAROO_URL",
 };
@@ -53,5 +57,6 @@ export const CLI_SETTING_NAMES: SettingNames = {
   credentialsFile: "--credentials-file (WALLAROO_SDK_CREDENTIALS)",
   caCertPath: "--ca-cert (or NODE_EXTRA_CA_CERTS)",
   insecureSkipTlsVerify: "(not available)",
+  edition: "--edition",
   setUrl: "Pass --url https://... or set the environment variable WALLAROO_URL",
 };

@@ -17,4 +17,6 @@ export interface WallarooUser {
   createdTimestamp: number;
   /** Keycloak's pending actions for the user (e.g. `UPDATE_PASSWORD`). */
   requiredActions?: string[] | undefined;
+  /** The User Federation provider (LDAP and the like) the user comes from; absent for a user stored in Keycloak. */
+  federationLink?: string | undefined;
 }
