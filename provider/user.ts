@@ -32,6 +32,14 @@ export interface UserArgs {
    * not work for dynamic resources. Default `false`.
    */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * The user's first name. Wallaroo Enterprise only (`wallaroo:edition enterprise`): set when
+   * the user is created and changed in place through Keycloak. Community's invite cannot set it,
+   * so there the resource refuses it at preview.
+   */
+  firstName?: pulumi.Input<string>;
+  /** The user's last name; Wallaroo Enterprise only, like `firstName`. */
+  lastName?: pulumi.Input<string>;
 }
 
 export class User extends pulumi.dynamic.Resource {
@@ -43,9 +51,9 @@ export class User extends pulumi.dynamic.Resource {
   declare public readonly username: pulumi.Output<string>;
   /** Whether the user is active (enabled) on the server. */
   declare public readonly active: pulumi.Output<boolean>;
-  /** First name, when the user has set one. */
+  /** First name, as the server holds it (set by `firstName` on Enterprise, or by the user). */
   declare public readonly firstName: pulumi.Output<string | undefined>;
-  /** Last name, when the user has set one. */
+  /** Last name, as the server holds it (set by `lastName` on Enterprise, or by the user). */
   declare public readonly lastName: pulumi.Output<string | undefined>;
   /** Whether the user has verified their email. */
   declare public readonly emailVerified: pulumi.Output<boolean | undefined>;
@@ -66,11 +74,11 @@ export class User extends pulumi.dynamic.Resource {
         ...rest,
         // Listed even when left out, so that `active` is an output of every user (its default is applied by check).
         active: rest.active,
+        firstName: rest.firstName,
+        lastName: rest.lastName,
         ...(password === undefined ? {} : { password: pulumi.secret(password) }),
         userId: undefined,
         username: undefined,
-        firstName: undefined,
-        lastName: undefined,
         emailVerified: undefined,
         createdTimestamp: undefined,
         initialPassword: undefined,
