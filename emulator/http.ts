@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 /** What a handler answers; the server writes it (or, under performThenDrop, withholds it). */
 export interface Reply {
   status: number;
+  /** Written as JSON; undefined = no body at all (Keycloak's 201 and 204). */
   body: unknown;
   headers?: Record<string, string>;
   /** Written as is instead of `body` as JSON (injected faults: an HTML page, a foreign body). */
@@ -12,6 +13,11 @@ export interface Reply {
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return { status, body, headers };
+}
+
+/** An answer without a body or a Content-Type, e.g. Keycloak's `201 Created` with its Location, or a 204. */
+export function noBody(status: number, headers?: Record<string, string>): Reply {
+  return { status, body: undefined, headers };
 }
 
 /** The Wallaroo API's error shape: {"msg": ..., "code": N}. */
@@ -80,6 +86,7 @@ export const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  405: "Method Not Allowed",
   409: "Conflict",
   429: "Too Many Requests",
   500: "Internal Server Error",
