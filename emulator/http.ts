@@ -1,5 +1,17 @@
 /** Small HTTP helpers: the Reply value handlers return, and the Wallaroo error body. */
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+
+/** A request as the handlers see it, its body read. */
+export interface IncomingRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** `http(s)://host:port` as the client addressed the server (its Host header). */
+  origin: string;
+}
 
 /** What a handler answers; the server writes it (or, under performThenDrop, withholds it). */
 export interface Reply {

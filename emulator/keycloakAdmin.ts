@@ -4,9 +4,8 @@
  * On the same store as the MLOps API. Answers are Keycloak's: 201 with only a Location, 204 with
  * nothing, `{"errorMessage": ...}` for refused input, `{"error": ...}` for the rest (README).
  */
-import type { IncomingHttpHeaders } from "node:http";
 import type { TokenService } from "./auth";
-import { HttpError, json, noBody, parseJsonObject, Reply } from "./http";
+import { HttpError, IncomingRequest, json, noBody, parseJsonObject, Reply } from "./http";
 import { hashPassword } from "./passwords";
 import { copyUser, StoreError, UserPatch, UserRecord, UserStore } from "./store";
 import type { StoredUser } from "./types";
@@ -33,16 +32,6 @@ export interface KeycloakContext {
   tokens: TokenService;
   /** Resolves once the store is on disk (at once when memory-only): mutations answer only after it. */
   persist: () => Promise<void>;
-}
-
-export interface KeycloakRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** `http(s)://host:port` as the client addressed it: Keycloak builds Location from the request's own address. */
-  origin: string;
 }
 
 /** The endpoint a path belongs to (`count` before `{id}`, as Keycloak routes it), with the user id in it. */
@@ -157,7 +146,7 @@ function credential(c: unknown): { value: string; temporary: boolean } {
 // ---- the endpoints ----
 
 /** POST /users: 201 with `Location: <base>/users/<id>` and no body. */
-async function createUser(ctx: KeycloakContext, req: KeycloakRequest, can: Access): Promise<Reply> {
+async function createUser(ctx: KeycloakContext, req: IncomingRequest, can: Access): Promise<Reply> {
   if (!can.manage) throw forbidden();
   const body = objectBody(req.body);
   const username = optional<string>(body, "username", "string")?.trim().toLowerCase();
@@ -195,7 +184,7 @@ async function createUser(ctx: KeycloakContext, req: KeycloakRequest, can: Acces
 }
 
 /** PUT /users/{id}: a partial representation; 204. */
-async function updateUser(ctx: KeycloakContext, req: KeycloakRequest, can: Access, id: string): Promise<Reply> {
+async function updateUser(ctx: KeycloakContext, req: IncomingRequest, can: Access, id: string): Promise<Reply> {
   resolve(ctx, can, id);
   if (!can.manage) throw forbidden();
   const body = objectBody(req.body);
@@ -220,7 +209,7 @@ async function updateUser(ctx: KeycloakContext, req: KeycloakRequest, can: Acces
 }
 
 /** PUT /users/{id}/reset-password: `{"type": "password", "value", "temporary"}`; 204. */
-async function resetPassword(ctx: KeycloakContext, req: KeycloakRequest, can: Access, id: string): Promise<Reply> {
+async function resetPassword(ctx: KeycloakContext, req: IncomingRequest, can: Access, id: string): Promise<Reply> {
   resolve(ctx, can, id);
   if (!can.manage) throw forbidden();
   const { value, temporary } = credential(objectBody(req.body));
@@ -303,7 +292,7 @@ function integer(q: URLSearchParams, key: string): number | undefined {
 }
 
 /** GET /users: a JSON array in username order, `first`/`max` paged, at most 100 without `max` (-1: no limit). */
-function listUsers(ctx: KeycloakContext, req: KeycloakRequest, can: Access): Reply {
+function listUsers(ctx: KeycloakContext, req: IncomingRequest, can: Access): Reply {
   if (!can.query) throw forbidden();
   const first = Math.max(integer(req.query, "first") ?? 0, 0);
   const max = integer(req.query, "max") ?? DEFAULT_MAX;
@@ -315,7 +304,7 @@ function listUsers(ctx: KeycloakContext, req: KeycloakRequest, can: Access): Rep
 }
 
 /** GET /users/count: a bare number; the same filters, but Keycloak's count takes no `exact` (its filters are substrings). */
-function countUsers(ctx: KeycloakContext, req: KeycloakRequest, can: Access): Reply {
+function countUsers(ctx: KeycloakContext, req: IncomingRequest, can: Access): Reply {
   if (!can.query) throw forbidden();
   return json(200, can.view ? select(ctx.store, req.query, false).length : 0);
 }
@@ -329,7 +318,7 @@ function getUser(ctx: KeycloakContext, can: Access, id: string): Reply {
 /** Answers a request for one of {@link KEYCLOAK_ENDPOINTS}. */
 export async function handleKeycloak(
   ctx: KeycloakContext,
-  req: KeycloakRequest,
+  req: IncomingRequest,
   at: { endpoint: string; id?: string },
 ): Promise<Reply> {
   if (ctx.tokens.check(req.headers.authorization))

@@ -1,8 +1,7 @@
 /** Which handler answers a request: the user API, Keycloak's token endpoint, or the control endpoints. */
-import type { IncomingHttpHeaders } from "node:http";
 import { requireBearer, TOKEN_PATH, TokenService } from "./auth";
 import { CONTROL_PREFIX, ControlContext, handleControl } from "./control";
-import { apiError, HttpError, Reply } from "./http";
+import { apiError, HttpError, IncomingRequest, Reply } from "./http";
 import { handleKeycloak, KeycloakContext, keycloakEndpoint } from "./keycloakAdmin";
 import { handleUserOp, USER_OPS, UserOp, USERS_PREFIX, UsersContext } from "./users";
 import { handleWorkspaceOp, WORKSPACE_OPS, WorkspaceOp, WORKSPACES_PREFIX, WorkspacesContext } from "./workspaces";
@@ -14,17 +13,6 @@ export interface RouteContext {
   keycloak: KeycloakContext;
   /** Present only when the control endpoints are enabled. */
   control?: ControlContext;
-}
-
-export interface IncomingRequest {
-  method: string;
-  /** Without the query string. */
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** `http(s)://host:port` as the client addressed the server (its Host header). */
-  origin: string;
 }
 
 export function isControlPath(ctx: RouteContext, path: string): boolean {

@@ -176,6 +176,26 @@ describe("emulator persistence (dataFile)", () => {
   });
 
   describe("a corrupt or wrong-shaped file", () => {
+    /** A data file whose one user is well-formed but for `fields`. */
+    const fileWithUser = (fields: Record<string, unknown>) =>
+      JSON.stringify({
+        format: "wallaroo-emulator-data",
+        version: 1,
+        users: [
+          {
+            id: "1",
+            username: "a",
+            enabled: true,
+            emailVerified: false,
+            createdTimestamp: 1,
+            notBefore: 0,
+            requiredActions: [],
+            disableableCredentialTypes: [],
+            access: {},
+            ...fields,
+          },
+        ],
+      });
     const cases: [string, string, RegExp][] = [
       ["not JSON", "{ this is not json", /not valid JSON/],
       ["another JSON document", JSON.stringify({ hello: "world" }), /format/],
@@ -186,48 +206,10 @@ describe("emulator persistence (dataFile)", () => {
         JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: [{ username: "x" }] }),
         /users\[0\].*id/,
       ],
-      [
-        "a plain-text password",
-        JSON.stringify({
-          format: "wallaroo-emulator-data",
-          version: 1,
-          users: [
-            {
-              id: "1",
-              username: "a",
-              enabled: true,
-              emailVerified: false,
-              createdTimestamp: 1,
-              notBefore: 0,
-              requiredActions: [],
-              disableableCredentialTypes: [],
-              access: {},
-              passwordHash: "hunter2",
-            },
-          ],
-        }),
-        /passwordHash/,
-      ],
+      ["a plain-text password", fileWithUser({ passwordHash: "hunter2" }), /passwordHash/],
       [
         "roles that are not a list of names",
-        JSON.stringify({
-          format: "wallaroo-emulator-data",
-          version: 1,
-          users: [
-            {
-              id: "1",
-              username: "a",
-              enabled: true,
-              emailVerified: false,
-              createdTimestamp: 1,
-              notBefore: 0,
-              requiredActions: [],
-              disableableCredentialTypes: [],
-              access: {},
-              masterRealmRoles: "manage-users",
-            },
-          ],
-        }),
+        fileWithUser({ masterRealmRoles: "manage-users" }),
         /users\[0\].*masterRealmRoles/,
       ],
     ];
