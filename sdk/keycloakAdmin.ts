@@ -116,14 +116,14 @@ export class KeycloakAdminApi {
     const startedAt = Date.now();
     let res: HttpResponse;
     try {
-      res = await this.#o.exchange.post(KEYCLOAK_ADMIN_PATHS.users, body);
+      res = await this.#call("POST", KEYCLOAK_ADMIN_PATHS.users, body, {}, action);
     } catch (e) {
       // No answer at all: if an attempt may have reached Keycloak, look once before giving up.
       if (e instanceof NetworkError && e.outcomeUnknown) {
         const mine = await this.#own(email, startedAt, args.enabled).catch(() => null);
         if (mine) return { id: mine.id, recovered: true };
       }
-      throw e instanceof WallarooError ? during(e, action) : e;
+      throw e;
     }
     if (res.status === 201) return { id: this.#createdId(res, email) };
     if (res.status >= 200 && res.status < 300) {
@@ -155,7 +155,7 @@ export class KeycloakAdminApi {
       ...(patch.lastName !== undefined && { lastName: patch.lastName }),
     };
     const endpoint = `PUT ${KEYCLOAK_ADMIN_PATHS.user}`;
-    const res = await this.#send("PUT", id, body, { endpoint }, action);
+    const res = await this.#call("PUT", userPath(id), body, { endpoint }, action);
     if (res.status === 204) return "updated";
     if (res.status >= 200 && res.status < 300) {
       throw new InvalidResponseError(`Cannot ${action}: Keycloak answered ${res.status} instead of 204 No Content`, {
@@ -181,7 +181,7 @@ export class KeycloakAdminApi {
     const action = `read Keycloak user ${id}`;
     checkId(id, action);
     const endpoint = `GET ${KEYCLOAK_ADMIN_PATHS.user}`;
-    const res = await this.#send("GET", id, undefined, { endpoint }, action);
+    const res = await this.#call("GET", userPath(id), undefined, { endpoint }, action);
     if (res.status === 200) {
       const user = this.#parse(keycloakSchemas().KeycloakUserResponseSchema, res, endpoint, action);
       if (user.id !== id) {
@@ -221,14 +221,8 @@ export class KeycloakAdminApi {
     for (const key of ["email", "username"] as const) {
       const action = `look up Keycloak user '${e}'`;
       const endpoint = `GET ${KEYCLOAK_ADMIN_PATHS.users}`;
-      let res: HttpResponse;
-      try {
-        res = await this.#o.exchange.send("GET", KEYCLOAK_ADMIN_PATHS.users, undefined, {
-          query: new URLSearchParams({ [key]: e, exact: "true" }),
-        });
-      } catch (err) {
-        throw err instanceof WallarooError ? during(err, action) : err;
-      }
+      const query = new URLSearchParams({ [key]: e, exact: "true" });
+      const res = await this.#call("GET", KEYCLOAK_ADMIN_PATHS.users, undefined, { query }, action);
       if (res.status !== 200) throw this.#errorFor(res, endpoint, action, "view");
       const list = this.#parse(keycloakSchemas().KeycloakUserListSchema, res, endpoint, action);
       // Keycloak's `exact` already matches whole values; checked again so a looser server cannot hand us another user.
@@ -316,23 +310,22 @@ export class KeycloakAdminApi {
     );
   }
 
-  /** `GET`/`PUT` of a user's own path, network failures named with the action. */
-  async #send(
-    method: "GET" | "PUT",
-    id: string,
+  /**
+   * One exchange. This request's own network failure is told with the action; a failure of the
+   * login is not: that error is shared by every call waiting for the token, so it stays as it is.
+   */
+  async #call(
+    method: "GET" | "POST" | "PUT",
+    path: string,
     body: unknown,
     options: ExchangeOptions,
     action: string,
   ): Promise<HttpResponse> {
     try {
-      return await this.#o.exchange.send(
-        method,
-        `${KEYCLOAK_ADMIN_PATHS.users}/${encodeURIComponent(id)}`,
-        body,
-        options,
-      );
+      return await this.#o.exchange.send(method, path, body, options);
     } catch (e) {
-      throw e instanceof WallarooError ? during(e, action) : e;
+      const ours = e instanceof NetworkError && e.endpoint === (options.endpoint ?? `${method} ${path}`);
+      throw ours ? during(e, action) : e;
     }
   }
 
@@ -402,6 +395,10 @@ function isUserNotFound(res: HttpResponse): boolean {
   }
 }
 
+function userPath(id: string): string {
+  return `${KEYCLOAK_ADMIN_PATHS.users}/${encodeURIComponent(id)}`;
+}
+
 function checkId(id: string, action: string): void {
   if (typeof id !== "string" || id.trim() === "" || id.includes("/"))
     throw new BadRequestError(`Cannot ${action}: not a Keycloak user id`, {
@@ -412,7 +409,7 @@ function checkId(id: string, action: string): void {
 /**
  * Says what was being done in the message of an error raised below the call that knows it (a
  * network failure, a malformed answer): `Cannot create Keycloak user 'a@example.com': the
- * connection … failed`. For errors just made for this call: it changes `e` itself.
+ * connection … failed`. Only for an error made for this call alone: it changes `e` itself.
  */
 function during<E extends WallarooError>(e: E, action: string): E {
   e.message = `Cannot ${action}: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`;

@@ -208,6 +208,27 @@ describe("WallarooClient's Keycloak admin calls (Enterprise)", function () {
       assert.equal(e.endpoint, `POST ${USERS}`);
     });
 
+    it("on an instance that does not serve Keycloak's admin API (a 404 page), says to check authUrl and the edition", async () => {
+      emu.setEdition("community");
+      const e = await rejection(client().createKeycloakUser(newUser("c@example.com")));
+      assert.ok(e instanceof UnexpectedResponseError, e.message);
+      assert.match(e.message, /Keycloak's address/);
+      assert.match(e.message, /Wallaroo Enterprise \(the edition option\)/);
+      assert.match(e.message, /Nothing was concluded/);
+    });
+
+    it("tells a refused login as it is to every call waiting for it, not once per call", async () => {
+      const c = client({ password: "wrong-password" });
+      const errors = await Promise.all(
+        ["x1@example.com", "x2@example.com", "x3@example.com"].map((e) => rejection(c.createKeycloakUser(newUser(e)))),
+      );
+      for (const e of errors) {
+        assert.equal(e.code, "WALLAROO_AUTHENTICATION");
+        assert.match(e.message, /^Keycloak refused the login of 'admin'/);
+      }
+      assert.equal(c.tokenStats.login, 1, "one login shared by the three");
+    });
+
     it("refuses an invalid email before sending anything", async () => {
       const e = await rejection(client().createKeycloakUser(newUser("not-an-email")));
       assert.ok(e instanceof BadRequestError);
