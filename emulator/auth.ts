@@ -15,6 +15,8 @@ interface Session {
   userId: string;
   sessionState: string;
   expiresAt: number;
+  /** The `master-realm` roles the token carries, fixed when it was minted (as a real token's claims are). */
+  roles: readonly string[];
 }
 
 /** Keycloak's OAuth error shape. */
@@ -60,8 +62,17 @@ export class TokenService {
 
   /** The user a live token belongs to (call after {@link check}); a static token acts as admin. */
   userIdOf(authorization: string | undefined): string {
+    return this.#session(authorization)?.userId ?? this.#store.adminId;
+  }
+
+  /** The `master-realm` roles a live token carries (call after {@link check}); a static token has admin's. */
+  rolesOf(authorization: string | undefined): readonly string[] {
+    return this.#session(authorization)?.roles ?? this.#store.rolesOf(this.#store.adminId);
+  }
+
+  #session(authorization: string | undefined): Session | undefined {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1] ?? "";
-    return this.#access.get(token)?.userId ?? this.#store.adminId;
+    return this.#access.get(token);
   }
 
   /** An access token for admin, as if admin had logged in (tests, control endpoint). */
@@ -103,21 +114,27 @@ export class TokenService {
     return json(200, this.#mint(s.userId, s.sessionState));
   }
 
-  /** JWT-looking (header.payload.random signature) so clients that peek at `exp` work; only the random part matters. */
-  #token(userId: string, ttl: number, typ: string): string {
+  /**
+   * JWT-looking (header.payload.random signature) so clients that peek at `exp` work; only the random part
+   * matters. An access token carries the user's roles as Keycloak's do: `resource_access["master-realm"].roles`.
+   */
+  #token(userId: string, ttl: number, typ: string, roles?: readonly string[]): string {
     const now = Math.floor(Date.now() / 1000);
     const header = b64({ alg: "none", typ: "JWT" });
-    const payload = b64({ exp: now + ttl, iat: now, jti: randomUUID(), sub: userId, typ, azp: CLIENT_ID });
+    const claims = { exp: now + ttl, iat: now, jti: randomUUID(), sub: userId, typ, azp: CLIENT_ID };
+    const payload = b64(roles ? { ...claims, resource_access: { "master-realm": { roles } } } : claims);
     return `${header}.${payload}.${randomBytes(24).toString("base64url")}`;
   }
 
   #mint(userId: string, sessionState: string) {
     this.#sweep();
     const now = Date.now();
-    const access = this.#token(userId, this.#accessTtl, "Bearer");
+    // Read afresh at every login and refresh, as Keycloak recomputes a token's roles.
+    const roles = [...this.#store.rolesOf(userId)];
+    const access = this.#token(userId, this.#accessTtl, "Bearer", roles);
     const refresh = this.#token(userId, this.#refreshTtl, "Refresh");
-    this.#access.set(access, { userId, sessionState, expiresAt: now + this.#accessTtl * 1000 });
-    this.#refresh.set(refresh, { userId, sessionState, expiresAt: now + this.#refreshTtl * 1000 });
+    this.#access.set(access, { userId, sessionState, expiresAt: now + this.#accessTtl * 1000, roles });
+    this.#refresh.set(refresh, { userId, sessionState, expiresAt: now + this.#refreshTtl * 1000, roles });
     this.issued++;
     return {
       access_token: access,

@@ -21,9 +21,11 @@ const USAGE = `Usage: ${NAME} [--host H] [--port N] [--data FILE] [--edition com
 
   --host H               interface to listen on (default 127.0.0.1)
   --port N               port (default 0: a free port; the ready line names it)
-  --data FILE            persist users to FILE (atomic rewrites); default: memory only
-  --edition E            licence: community (5 active users, default) or enterprise (unlimited)
-  --max-active-users N   override the edition's active-user limit
+  --data FILE            persist users and workspaces to FILE (atomic rewrites); default: memory only
+  --edition E            community (5 active users, default) or enterprise (no limit, and Keycloak's
+                         admin user endpoints under /auth/admin/realms/master/users)
+  --max-active-users N   override the edition's active-user limit; it limits the MLOps API's invite
+                         and activate only (Keycloak's admin endpoints know no licence)
   --admin-password PW    password of the built-in "admin" user (default "admin");
                          prefer env WALLAROO_EMULATOR_ADMIN_PASSWORD, which stays out of the process list
   --token-ttl S          access-token lifetime in seconds (default 300)

@@ -4,7 +4,8 @@
  */
 import type { FaultInjector } from "./faults";
 import { apiError, fail, json, parseJsonObject, Reply } from "./http";
-import { copyUser, licenceFor, UserStore } from "./store";
+import { seedUser } from "./seed";
+import { copyUser, licenceFor, StoreError, UserStore } from "./store";
 import type { StatsRecorder } from "./stats";
 import type { Edition } from "./types";
 import { WORKSPACE_CONTROL, WorkspacesContext } from "./workspaces";
@@ -56,6 +57,18 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   },
   users: {
     GET: (ctx) => json(200, { users: [...ctx.store.records()].map((r) => copyUser(r.user)) }),
+    // Seeds a user as emu.addUser does: an account with a password and chosen roles (or none), a federated user.
+    POST: (ctx, raw) => {
+      let user;
+      try {
+        user = typeErrors(() => seedUser(ctx.store, parseJsonObject(raw), "POST /__emulator/users"));
+      } catch (e) {
+        if (e instanceof StoreError) fail(e.kind === "exists" ? 409 : 400, e.message);
+        throw e;
+      }
+      ctx.persist();
+      return json(200, { user });
+    },
     // Deletes a user out of band, as an admin could in Keycloak: the "really gone" case for refresh and destroy.
     DELETE: (ctx, raw) => {
       const body = parseJsonObject(raw);

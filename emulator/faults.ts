@@ -5,6 +5,7 @@
  */
 import { closest } from "../sdk/suggest";
 import { TOKEN_PATH } from "./auth";
+import { KEYCLOAK_ENDPOINTS, keycloakEndpoint } from "./keycloakAdmin";
 import type { FaultRule } from "./types";
 import { USER_OPS, USERS_PREFIX } from "./users";
 
@@ -12,6 +13,7 @@ export const DEFAULT_FAULT_SEED = 0x5eed;
 
 const KEYS: Record<keyof FaultRule, string> = {
   endpoint: "string",
+  method: "string",
   status: "number",
   failureRate: "number",
   count: "number",
@@ -28,12 +30,15 @@ const KEYS: Record<keyof FaultRule, string> = {
 /** Workspace operations (under /v1/api/workspaces/) a rule may name, with the user operations. */
 const WORKSPACE_OPS = ["list", "create", "add_user", "list_users", "remove_user"] as const;
 
-/** Every endpoint a fault rule may name; `"*"` matches them all. */
-export const FAULT_ENDPOINTS: readonly string[] = [
-  ...USER_OPS.map((op) => USERS_PREFIX + op),
-  ...WORKSPACE_OPS.map((op) => `/v1/api/workspaces/${op}`),
-  TOKEN_PATH,
-];
+/** Every endpoint a fault rule may name, with the methods it serves; `"*"` matches them all. */
+const ENDPOINT_METHODS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(USER_OPS.map((op) => [USERS_PREFIX + op, ["POST"]])),
+  ...Object.fromEntries(WORKSPACE_OPS.map((op) => [`/v1/api/workspaces/${op}`, ["POST"]])),
+  [TOKEN_PATH]: ["POST"],
+  ...KEYCLOAK_ENDPOINTS,
+};
+export const FAULT_ENDPOINTS: readonly string[] = Object.keys(ENDPOINT_METHODS);
+const METHODS = [...new Set(Object.values(ENDPOINT_METHODS).flat())];
 
 /** Throws a TypeError naming the problem; returns a copy. */
 export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule {
@@ -46,11 +51,23 @@ export function validateFaultRule(raw: unknown, where = "fault rule"): FaultRule
   }
   const rule = { ...r } as FaultRule;
   if (rule.endpoint !== undefined && rule.endpoint !== "*" && !FAULT_ENDPOINTS.includes(rule.endpoint)) {
+    const template = keycloakEndpoint(rule.endpoint)?.endpoint;
+    if (template) throw new TypeError(`${where}: name a user's own path by its template, "${template}"`);
     const guess = closest(rule.endpoint, FAULT_ENDPOINTS);
     throw new TypeError(
       `${where}: no endpoint ${JSON.stringify(rule.endpoint)}` +
         (guess ? ` (did you mean "${guess}"?)` : ` (known: "*", ${FAULT_ENDPOINTS.join(", ")})`),
     );
+  }
+  if (rule.method !== undefined) {
+    const method = rule.method.toUpperCase();
+    const served = rule.endpoint === undefined || rule.endpoint === "*" ? METHODS : ENDPOINT_METHODS[rule.endpoint]!;
+    if (!served.includes(method)) {
+      throw new TypeError(
+        `${where}: ${rule.endpoint && rule.endpoint !== "*" ? rule.endpoint : "no endpoint"} serves no ${JSON.stringify(rule.method)} (it serves ${served.join(", ")})`,
+      );
+    }
+    rule.method = method;
   }
   const nonNegative = (k: keyof FaultRule, integer: boolean) => {
     const v = rule[k] as number | undefined;
@@ -174,12 +191,16 @@ export class FaultInjector {
     );
   }
 
-  /** Picks the first rule that matches `path` and whose dice say fire; spends one of its count. */
-  pick(path: string): FaultAction {
+  /**
+   * Picks the first rule that matches the endpoint (a path, or a Keycloak user path's template) and
+   * the method, and whose dice say fire; spends one of its count.
+   */
+  pick(endpoint: string, method: string): FaultAction {
     for (let i = 0; i < this.#rules.length; i++) {
       const entry = this.#rules[i]!;
       const { rule } = entry;
-      if (rule.endpoint !== undefined && rule.endpoint !== "*" && rule.endpoint !== path) continue;
+      if (rule.endpoint !== undefined && rule.endpoint !== "*" && rule.endpoint !== endpoint) continue;
+      if (rule.method !== undefined && rule.method !== method) continue;
       if (entry.remaining !== undefined && entry.remaining <= 0) continue;
       if (rule.failureRate !== undefined && this.#random() >= rule.failureRate) continue;
       if (entry.remaining !== undefined && --entry.remaining <= 0) this.#rules.splice(i, 1);

@@ -1,9 +1,22 @@
 /** Small HTTP helpers: the Reply value handlers return, and the Wallaroo error body. */
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+
+/** A request as the handlers see it, its body read. */
+export interface IncomingRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** `http(s)://host:port` as the client addressed the server (its Host header). */
+  origin: string;
+}
 
 /** What a handler answers; the server writes it (or, under performThenDrop, withholds it). */
 export interface Reply {
   status: number;
+  /** Written as JSON; undefined = no body at all (Keycloak's 201 and 204). */
   body: unknown;
   headers?: Record<string, string>;
   /** Written as is instead of `body` as JSON (injected faults: an HTML page, a foreign body). */
@@ -12,6 +25,11 @@ export interface Reply {
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
   return { status, body, headers };
+}
+
+/** An answer without a body or a Content-Type, e.g. Keycloak's `201 Created` with its Location, or a 204. */
+export function noBody(status: number, headers?: Record<string, string>): Reply {
+  return { status, body: undefined, headers };
 }
 
 /** The Wallaroo API's error shape: {"msg": ..., "code": N}. */
@@ -80,6 +98,7 @@ export const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  405: "Method Not Allowed",
   409: "Conflict",
   429: "Too Many Requests",
   500: "Internal Server Error",

@@ -13,11 +13,14 @@ import type { StoredUser } from "./types";
 const FORMAT = "wallaroo-emulator-data";
 const VERSION = 1;
 
+/** A user on disk: the representation, then what Keycloak keeps beside it (all optional: older files lack them). */
+type StoredRecord = StoredUser & { passwordHash?: string; passwordTemporary?: boolean; masterRealmRoles?: string[] };
+
 interface DataFile {
   format: typeof FORMAT;
   version: typeof VERSION;
   savedAt: number;
-  users: (StoredUser & { passwordHash?: string })[];
+  users: StoredRecord[];
 }
 
 export class DataFileError extends Error {}
@@ -50,7 +53,7 @@ export async function loadDataFile(file: string): Promise<UserRecord[] | undefin
   return data.users.map((raw: unknown, i: number) => {
     const why = userProblem(raw);
     if (why) throw bad(`users[${i}]: ${why}`);
-    const { passwordHash, ...user } = raw as StoredUser & { passwordHash?: string };
+    const { passwordHash, passwordTemporary, masterRealmRoles, ...user } = raw as StoredRecord;
     if (ids.has(user.id)) throw bad(`users[${i}]: duplicate id ${user.id}`);
     if (usernames.has(user.username.toLowerCase())) throw bad(`users[${i}]: duplicate username ${user.username}`);
     if (user.email !== undefined && emails.has(user.email.toLowerCase()))
@@ -58,7 +61,12 @@ export async function loadDataFile(file: string): Promise<UserRecord[] | undefin
     ids.add(user.id);
     usernames.add(user.username.toLowerCase());
     if (user.email !== undefined) emails.add(user.email.toLowerCase());
-    return { user, passwordHash };
+    return {
+      user,
+      passwordHash,
+      ...(passwordTemporary && { passwordTemporary }),
+      ...(masterRealmRoles && { masterRealmRoles }),
+    };
   });
 }
 
@@ -70,8 +78,13 @@ function userProblem(u: unknown): string | undefined {
   if (!isObject(u)) return "not an object";
   for (const k of ["id", "username"])
     if (typeof u[k] !== "string" || u[k] === "") return `"${k}" is not a non-empty string`;
-  for (const k of ["email", "firstName", "lastName"])
+  for (const k of ["email", "firstName", "lastName", "federationLink"])
     if (u[k] !== undefined && typeof u[k] !== "string") return `"${k}" is not a string`;
+  if (u.passwordTemporary !== undefined && typeof u.passwordTemporary !== "boolean")
+    return `"passwordTemporary" is not a boolean`;
+  const roles = u.masterRealmRoles;
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((x) => typeof x === "string")))
+    return `"masterRealmRoles" is not an array of strings`;
   for (const k of ["enabled", "emailVerified"]) if (typeof u[k] !== "boolean") return `"${k}" is not a boolean`;
   for (const k of ["createdTimestamp", "notBefore"]) if (typeof u[k] !== "number") return `"${k}" is not a number`;
   for (const k of ["requiredActions", "disableableCredentialTypes"]) {
@@ -85,8 +98,14 @@ function userProblem(u: unknown): string | undefined {
 
 function serialize(records: Iterable<UserRecord>, extra: Record<string, unknown>): string {
   const users: DataFile["users"] = [];
-  for (const r of records)
-    users.push(r.passwordHash === undefined ? r.user : { ...r.user, passwordHash: r.passwordHash });
+  for (const r of records) {
+    users.push({
+      ...r.user,
+      ...(r.passwordHash !== undefined && { passwordHash: r.passwordHash }),
+      ...(r.passwordTemporary && { passwordTemporary: true }),
+      ...(r.masterRealmRoles && { masterRealmRoles: r.masterRealmRoles }),
+    });
+  }
   const data: DataFile = { format: FORMAT, version: VERSION, savedAt: Date.now(), users };
   return JSON.stringify({ ...data, ...extra });
 }

@@ -1,8 +1,8 @@
 /** Which handler answers a request: the user API, Keycloak's token endpoint, or the control endpoints. */
-import type { IncomingHttpHeaders } from "node:http";
 import { requireBearer, TOKEN_PATH, TokenService } from "./auth";
 import { CONTROL_PREFIX, ControlContext, handleControl } from "./control";
-import { apiError, HttpError, Reply } from "./http";
+import { apiError, HttpError, IncomingRequest, Reply } from "./http";
+import { handleKeycloak, KeycloakContext, keycloakEndpoint } from "./keycloakAdmin";
 import { handleUserOp, USER_OPS, UserOp, USERS_PREFIX, UsersContext } from "./users";
 import { handleWorkspaceOp, WORKSPACE_OPS, WorkspaceOp, WORKSPACES_PREFIX, WorkspacesContext } from "./workspaces";
 
@@ -10,16 +10,9 @@ export interface RouteContext {
   users: UsersContext;
   workspaces: WorkspacesContext;
   tokens: TokenService;
+  keycloak: KeycloakContext;
   /** Present only when the control endpoints are enabled. */
   control?: ControlContext;
-}
-
-export interface IncomingRequest {
-  method: string;
-  /** Without the query string. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
 }
 
 export function isControlPath(ctx: RouteContext, path: string): boolean {
@@ -54,6 +47,9 @@ async function route(ctx: RouteContext, req: IncomingRequest): Promise<Reply> {
       return handleWorkspaceOp(ctx.workspaces, op as WorkspaceOp, req.body, caller);
     }
   }
+  const kc = keycloakEndpoint(path);
+  // Served on Enterprise only, where Wallaroo puts user management (README: a choice).
+  if (kc && ctx.users.store.licence().edition === "enterprise") return handleKeycloak(ctx.keycloak, req, kc);
   return apiError(404, `No such endpoint: ${method} ${path}`);
 }
 

@@ -9,8 +9,10 @@ import { TokenService } from "./auth";
 import type { ControlContext } from "./control";
 import { FaultAction, FaultInjector } from "./faults";
 import { apiError, HttpError, readBody, Reply, STATUS_TEXT } from "./http";
-import { hashPassword, hashPasswordSync } from "./passwords";
+import { keycloakEndpoint } from "./keycloakAdmin";
+import { hashPassword } from "./passwords";
 import { loadDataFile, Persister } from "./persistence";
+import { seedUser } from "./seed";
 import { dispatch, isControlPath, RouteContext } from "./routes";
 import { StatsRecorder } from "./stats";
 import { copyUser, licenceFor, StoreError, UserStore } from "./store";
@@ -90,16 +92,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           workspaces,
           persist: () => void persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`)),
         };
+  const persist = () => persister?.save() ?? Promise.resolve();
   const ctx: RouteContext = {
-    users: {
-      store,
-      persist: () => persister?.save() ?? Promise.resolve(),
-      unknownIdsError: options.unknownIdsError ?? false,
-    },
+    users: { store, persist, unknownIdsError: options.unknownIdsError ?? false },
     workspaces,
     tokens,
+    keycloak: { store, tokens, persist },
     control,
   };
+  const scheme = options.tls ? "https" : "http";
 
   const timers = new Set<NodeJS.Timeout>();
   const handling = new Set<Promise<unknown>>();
@@ -119,6 +120,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (counted) stats.outcome(reply.status);
     log(`${req.method} ${pathOf(req)} ${reply.status} ${Date.now() - started}ms`);
     if (res.destroyed || res.headersSent) return;
+    if (reply.body === undefined && !reply.raw) {
+      // A 204 carries no Content-Length (RFC 9110 8.6); a 201 says its body is empty.
+      res.writeHead(reply.status, { ...(reply.status !== 204 && { "content-length": 0 }), ...reply.headers });
+      res.end();
+      return;
+    }
     const text = reply.raw ? reply.raw.text : JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       "content-type": reply.raw ? reply.raw.contentType : "application/json",
@@ -137,9 +144,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     const method = req.method ?? "GET";
-    const path = pathOf(req);
+    const { path, query } = target(req);
     const counted = !isControlPath(ctx, path);
-    if (counted) stats.request(path);
+    // A Keycloak user's own paths are one endpoint (its template): for the stats and the fault rules.
+    const endpoint = keycloakEndpoint(path)?.endpoint ?? path;
+    if (counted) stats.request(endpoint, method);
     let body: string;
     try {
       body = await readBody(req);
@@ -150,13 +159,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       } else req.socket.destroy();
       return;
     }
-    const fault = counted ? faults.pick(path) : NO_FAULT;
+    const fault = counted ? faults.pick(endpoint, method) : NO_FAULT;
     if (fault.latencyMs > 0) await sleep(fault.latencyMs);
     if (closed) return;
     if (fault.kind === "drop") return drop(req, started, counted);
     if (fault.kind === "respond") return write(req, res, faultReply(fault), started, counted);
     let reply: Reply;
-    const work = dispatch(ctx, { method, path, headers: req.headers, body });
+    const origin = `${scheme}://${req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`}`;
+    const work = dispatch(ctx, { method, path, query, headers: req.headers, body, origin });
     handling.add(work);
     try {
       reply = await work;
@@ -257,31 +267,25 @@ function faultReply(fault: FaultAction): Reply {
 }
 
 function pathOf(req: IncomingMessage): string {
+  return target(req).path;
+}
+
+function target(req: IncomingMessage): { path: string; query: URLSearchParams } {
   const u = req.url ?? "/";
   const q = u.indexOf("?");
-  return q === -1 ? u : u.slice(0, q);
+  return q === -1
+    ? { path: u, query: new URLSearchParams() }
+    : { path: u.slice(0, q), query: new URLSearchParams(u.slice(q + 1)) };
 }
 
 function addUser(store: UserStore, persister: Persister | undefined, log: (l: string) => void, u: NewUser): StoredUser {
-  if (u.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(u.email))
-    throw new TypeError(`addUser: invalid email ${JSON.stringify(u.email)}`);
   let user: StoredUser;
   try {
-    user = store.create(
-      {
-        email: u.email,
-        username: u.username,
-        enabled: u.enabled ?? true,
-        passwordHash: u.password === undefined ? undefined : hashPasswordSync(u.password),
-        firstName: u.firstName,
-        lastName: u.lastName,
-      },
-      false, // seeding may set up any state, an over-full licence included
-    );
+    user = seedUser(store, u);
   } catch (e) {
     if (e instanceof StoreError) throw new Error(`addUser: ${e.message}`);
     throw e;
   }
   persister?.save().catch((e: Error) => log(`saving the data file failed: ${e.message}`));
-  return copyUser(user);
+  return user;
 }

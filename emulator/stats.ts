@@ -3,6 +3,7 @@ import type { EmulatorStats } from "./types";
 
 export class StatsRecorder {
   #requests: Record<string, number> = {};
+  #calls: Record<string, number> = {};
   #byStatus: Record<string, number> = {};
   #total = 0;
   #startedAt = Date.now();
@@ -10,8 +11,11 @@ export class StatsRecorder {
 
   constructor(private readonly tokensIssued: () => number) {}
 
-  request(path: string): void {
-    this.#requests[path] = (this.#requests[path] ?? 0) + 1;
+  /** `endpoint`: the path, or a Keycloak user path's template. */
+  request(endpoint: string, method: string): void {
+    this.#requests[endpoint] = (this.#requests[endpoint] ?? 0) + 1;
+    const call = `${method} ${endpoint}`;
+    this.#calls[call] = (this.#calls[call] ?? 0) + 1;
     this.#total++;
   }
 
@@ -23,6 +27,7 @@ export class StatsRecorder {
 
   reset(): void {
     this.#requests = {};
+    this.#calls = {};
     this.#byStatus = {};
     this.#total = 0;
     this.#startedAt = Date.now();
@@ -33,6 +38,7 @@ export class StatsRecorder {
     const seconds = Math.max((Date.now() - this.#startedAt) / 1000, 0.001);
     return {
       requests: { ...this.#requests },
+      calls: { ...this.#calls },
       byStatus: { ...this.#byStatus },
       total: this.#total,
       startedAt: this.#startedAt,

@@ -40,8 +40,14 @@ export interface EmulatorOptions {
 }
 
 export interface FaultRule {
-  /** Exact path, e.g. "/v1/api/users/invite"; omitted or "*" = every endpoint (token endpoint included). */
+  /**
+   * Exact path, e.g. "/v1/api/users/invite", or a Keycloak admin endpoint by its template, e.g.
+   * "/auth/admin/realms/master/users/{id}" (every user's path); omitted or "*" = every endpoint
+   * (token endpoint included).
+   */
   endpoint?: string;
+  /** Only requests with this method (GET, POST, PUT); omitted = every method the endpoint serves. */
+  method?: string;
   /** Answer this status instead of handling (503 when only failureRate/count/retryAfterSeconds given). */
   status?: number;
   /** 0..1 probability per matching request (deterministic PRNG). */
@@ -75,6 +81,8 @@ export interface StoredUser {
   enabled: boolean;
   firstName?: string;
   lastName?: string;
+  /** Set for a user of Keycloak's User Federation (LDAP and the like): the provider's component id. */
+  federationLink?: string;
   createdTimestamp: number;
   notBefore: number;
   requiredActions: string[];
@@ -95,6 +103,13 @@ export interface NewUser {
   password?: string;
   firstName?: string;
   lastName?: string;
+  /** Makes a federated user (as if it came from LDAP): the federation provider's id. */
+  federationLink?: string;
+  /**
+   * Client roles of `master-realm` that the user's access tokens carry, e.g. `["view-users"]`;
+   * default none, so a seeded account with a password is refused (403) by Keycloak's admin endpoints.
+   */
+  roles?: string[];
 }
 
 export type WorkspaceRole = "OWNER" | "COLLABORATOR";
@@ -111,8 +126,13 @@ export interface StoredWorkspace {
 }
 
 export interface EmulatorStats {
-  /** Requests received per path (control endpoints excluded). */
+  /**
+   * Requests received per path (control endpoints excluded); a Keycloak user's own paths are
+   * counted under their template, e.g. "/auth/admin/realms/master/users/{id}".
+   */
   requests: Record<string, number>;
+  /** Requests per method and endpoint, e.g. "POST /auth/admin/realms/master/users", "PUT /auth/admin/realms/master/users/{id}". */
+  calls: Record<string, number>;
   /** Answers per status code; "dropped" for connections destroyed by a fault. */
   byStatus: Record<string, number>;
   total: number;

@@ -20,12 +20,17 @@ const STORE_STATUS: Record<StoreError["kind"], number> = { exists: 409, not_foun
 // Loose on purpose (Keycloak checks little more): something@something, no spaces.
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** Whether the emulator takes `s` for an email address (every way in: invite, Keycloak's POST, seeding). */
+export function isEmail(s: string): boolean {
+  return EMAIL.test(s);
+}
+
 function emailOf(body: Record<string, unknown>): string {
   const e = body.email;
   if (e === undefined || e === null) fail(400, "Missing required field: email");
   if (typeof e !== "string") fail(400, `Field email must be a string, not ${Array.isArray(e) ? "an array" : typeof e}`);
   const email = e.trim();
-  if (!EMAIL.test(email)) fail(400, `Invalid email address: ${JSON.stringify(e)}`);
+  if (!isEmail(email)) fail(400, `Invalid email address: ${JSON.stringify(e)}`);
   return email.toLowerCase();
 }
 

@@ -19,17 +19,26 @@ import type { Edition } from "./edition";
 import { normalizeEmail } from "./email";
 import { AlreadyExistsError, NetworkError, UserWithoutEmailError, WallarooError } from "./errors";
 import { resolveOptions, ResolvedOptions, WallarooClientOptions } from "./options";
+import { createdNote, isOwnCreation } from "./ownCreation";
 import { parseBody } from "./parse";
 import { Redactor } from "./redact";
 import { userSchemas } from "./onDemand";
 import { errorForAnswer } from "./statusErrors";
 import type { WallarooUser } from "./types";
 import { HttpResponse, Transport } from "./transport";
+import {
+  CreatedKeycloakUser,
+  CreateKeycloakUserArgs,
+  KEYCLOAK_ADMIN_PATHS,
+  KeycloakAdminApi,
+  KeycloakUserPatch,
+} from "./keycloakAdmin";
 import { DEFAULT_RETRY } from "./retry";
 import { CreatedWorkspace, WallarooWorkspace, WorkspaceApi, WorkspaceMember, WorkspaceRole } from "./workspaces";
 import type { z } from "zod";
 
 export type { WallarooUser } from "./types";
+export type { CreatedKeycloakUser, CreateKeycloakUserArgs, KeycloakUserPatch } from "./keycloakAdmin";
 
 export const API_PATHS = {
   query: "/v1/api/users/query",
@@ -57,8 +66,6 @@ export interface InvitedUser {
   recovered?: boolean;
 }
 
-/** How far an existing user's creation may precede our first invite attempt and still be ours (clock skew). */
-const OWN_INVITE_SKEW_MS = 120_000;
 /** Ids per `/users/query` call. */
 const QUERY_BATCH = 100;
 
@@ -74,6 +81,7 @@ export class WallarooClient {
   /** The latest listing made for email lookups, by normalized email, and when its request began. */
   #listing?: { at: number; byEmail: Map<string, WallarooUser> };
   readonly #workspaces: WorkspaceApi;
+  readonly #keycloak: KeycloakAdminApi;
 
   /** Options override the environment (`WALLAROO_URL`, `WALLAROO_TOKEN`, ...); see {@link WallarooClientOptions}. */
   constructor(options: WallarooClientOptions = {}) {
@@ -83,7 +91,11 @@ export class WallarooClient {
       ...this.#opts,
       redactor: this.#redactor,
       // Keycloak's address is the authUrl setting only when one was given; otherwise url chose it too.
-      settingFor: (u) => (u.pathname.endsWith(TOKEN_PATH) && this.#opts.authUrlExplicit ? names.authUrl : names.url),
+      settingFor: (u) =>
+        (u.pathname.endsWith(TOKEN_PATH) || u.pathname.includes(KEYCLOAK_ADMIN_PATHS.users)) &&
+        this.#opts.authUrlExplicit
+          ? names.authUrl
+          : names.url,
     });
     const c = this.#opts.credentials;
     this.#tokens =
@@ -103,6 +115,13 @@ export class WallarooClient {
       retry: { ...DEFAULT_RETRY, ...this.#opts.retry },
       answerContext: { staticToken: c.kind === "token", names: this.#opts.names },
       findUserByEmail: (email) => this.getUserByEmail(email),
+    });
+    this.#keycloak = new KeycloakAdminApi({
+      exchange: new ApiExchange(this.#opts.authUrl, this.#transport, this.#tokens),
+      redactor: this.#redactor,
+      names,
+      staticToken: c.kind === "token",
+      account: () => this.account.username,
     });
   }
 
@@ -216,19 +235,18 @@ export class WallarooClient {
     // Only a well-formed listing that holds the email confirms it exists; if the lookup fails, the server's error stands.
     const existing = await this.getUserByEmail(email).catch(() => null);
     if (!existing) throw new AlreadyExistsError(error.message, { ...errorDetails(error), email });
-    if (res.outcomeUnknown && existing.enabled && existing.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS) {
+    if (res.outcomeUnknown && isOwnCreation(existing, startedAt, true)) {
       return { id: existing.id, password: args.password ?? "", recovered: true };
     }
-    const created =
-      Math.abs(existing.createdTimestamp) <= 8.64e15
-        ? `, created ${new Date(existing.createdTimestamp).toISOString()}`
-        : "";
-    throw new AlreadyExistsError(`A Wallaroo user with email '${email}' already exists (id ${existing.id}${created})`, {
-      ...errorDetails(error),
-      email,
-      existingUserId: existing.id,
-      hint: "Manage the existing user instead of inviting it, or choose another email",
-    });
+    throw new AlreadyExistsError(
+      `A Wallaroo user with email '${email}' already exists (id ${existing.id}${createdNote(existing)})`,
+      {
+        ...errorDetails(error),
+        email,
+        existingUserId: existing.id,
+        hint: "Manage the existing user instead of inviting it, or choose another email",
+      },
+    );
   }
 
   /** Activates the user with this email (POST /v1/api/users/activate). Counts against the licence. */
@@ -262,6 +280,32 @@ export class WallarooClient {
     }
     await (active ? this.activateUser(user.email) : this.deactivateUser(user.email));
     return { ...user, enabled: active };
+  }
+
+  /**
+   * Creates a user through Keycloak's admin API (`POST {authUrl}/auth/admin/realms/master/users`),
+   * as Wallaroo Enterprise manages users: username and email the email, enabled as asked (a disabled
+   * user takes no seat), the password (temporary: the user must change it). The id comes from the
+   * answer's Location. An existing email is an {@link AlreadyExistsError} naming the user that holds
+   * it; after an attempt whose outcome was unknown, the user found created since is returned as ours
+   * (`recovered`). Never a second user.
+   */
+  createKeycloakUser(args: CreateKeycloakUserArgs): Promise<CreatedKeycloakUser> {
+    return this.#keycloak.create(args);
+  }
+
+  /**
+   * Changes a user by id through Keycloak's admin API (`PUT …/users/{id}`), with no email lookup.
+   * "gone" only when Keycloak itself then says the id names no user (`GET …/users/{id}` answering
+   * 404 `{"error": "User not found"}`); any other answer is an error and concludes nothing.
+   */
+  updateKeycloakUser(id: string, patch: KeycloakUserPatch): Promise<"updated" | "gone"> {
+    return this.#keycloak.update(id, patch);
+  }
+
+  /** One user by id from Keycloak's admin API (`GET …/users/{id}`); null only on Keycloak's 404 for an unknown user. */
+  getKeycloakUser(id: string): Promise<WallarooUser | null> {
+    return this.#keycloak.get(id);
   }
 
   /** The workspaces this account can see (POST /v1/api/workspaces/list). */
@@ -333,7 +377,7 @@ export class WallarooClient {
   /** A user we just created, found by email after a lost answer. */
   async #ownInvite(email: string, startedAt: number): Promise<WallarooUser | null> {
     const u = await this.getUserByEmail(email);
-    return u && u.enabled && u.createdTimestamp >= startedAt - OWN_INVITE_SKEW_MS ? u : null;
+    return u && isOwnCreation(u, startedAt, true) ? u : null;
   }
 
   /** An authenticated exchange (see exchange.ts). */

@@ -1,6 +1,14 @@
 /** The Wallaroo user-API client: configuration, errors and the client itself. */
 export { WallarooClient, API_PATHS } from "./client";
-export type { InviteUserArgs, InvitedUser, WallarooUser } from "./client";
+export type {
+  InviteUserArgs,
+  InvitedUser,
+  WallarooUser,
+  CreateKeycloakUserArgs,
+  CreatedKeycloakUser,
+  KeycloakUserPatch,
+} from "./client";
+export { KEYCLOAK_ADMIN_PATHS } from "./keycloakAdmin";
 export type { WallarooClientOptions, Timeouts, RequestEvent } from "./options";
 export type { AccountIdentity } from "./auth";
 export type { RetryPolicy } from "./retry";

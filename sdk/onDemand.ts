@@ -16,13 +16,17 @@ export function once<T>(load: () => T): () => T {
 }
 
 /**
- * The response schemas, as one file with the part of zod they use (built from schemas.ts and
- * workspaceSchemas.ts by scripts/bundleSchemas.mjs): about 10 ms to load, against about 35 ms for
+ * The response schemas, as one file with the part of zod they use (built from schemas.ts,
+ * workspaceSchemas.ts and keycloakSchemas.ts by scripts/bundleSchemas.mjs): about 10 ms to load, against about 35 ms for
  * the same from node_modules, where zod's index also loads its 64 locales.
  */
 const schemaBundle = once(
   () =>
-    require("./schemas.bundle") as { user: typeof import("./schemas"); workspace: typeof import("./workspaceSchemas") },
+    require("./schemas.bundle") as {
+      user: typeof import("./schemas");
+      workspace: typeof import("./workspaceSchemas");
+      keycloak: typeof import("./keycloakSchemas");
+    },
 );
 
 /** The user and token response schemas (zod). */
@@ -30,6 +34,9 @@ export const userSchemas = once(() => schemaBundle().user);
 
 /** The workspace response schemas (zod). */
 export const workspaceSchemas = once(() => schemaBundle().workspace);
+
+/** The schemas of Keycloak's admin API (zod). */
+export const keycloakSchemas = once(() => schemaBundle().keycloak);
 
 /**
  * undici's connection pool, the only part of undici the transport uses. Loaded from its own module

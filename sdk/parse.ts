@@ -31,7 +31,7 @@ export function parseBody<S extends z.ZodType>(
         serverMessage: looksLikeJson
           ? `(${Buffer.byteLength(text)} bytes of malformed JSON, not shown)`
           : summarizeBody(redact(text), 120) || "(empty body)",
-        hint: `Check that ${setting} points at the Wallaroo ${/openid-connect/.test(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
+        hint: `Check that ${setting} points at the Wallaroo ${isKeycloak(endpoint) ? "Keycloak" : "API"} (not a login page or a proxy) and that the server is healthy`,
       },
     );
   }
@@ -55,7 +55,12 @@ export function parseBody<S extends z.ZodType>(
 
 /** The setting that chose the address of `endpoint`, when the caller does not name it (bare-client vocabulary). */
 function settingFor(endpoint: string): string {
-  return /openid-connect/.test(endpoint) ? CLIENT_SETTING_NAMES.authUrl : CLIENT_SETTING_NAMES.url;
+  return isKeycloak(endpoint) ? CLIENT_SETTING_NAMES.authUrl : CLIENT_SETTING_NAMES.url;
+}
+
+/** Keycloak's token endpoint and its admin API live at authUrl, not at the API's url. */
+function isKeycloak(endpoint: string): boolean {
+  return /openid-connect|\/auth\/admin\//.test(endpoint);
 }
 
 /** Extracts the server's own words from an error body (JSON message field, or the text). */
@@ -64,7 +69,7 @@ export function serverMessageOf(text: string): string {
     const parsed = userSchemas().ErrorBodySchema.safeParse(JSON.parse(text));
     if (parsed.success) {
       const b = parsed.data;
-      for (const v of [b.msg, b.message, b.error_description, b.detail, b.error]) {
+      for (const v of [b.msg, b.message, b.errorMessage, b.error_description, b.detail, b.error]) {
         if (typeof v === "string" && v.length > 0) return summarizeBody(v);
       }
     }

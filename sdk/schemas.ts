@@ -67,6 +67,8 @@ export const CredentialsFileSchema = z.looseObject({ username: z.string().min(1)
 export const ErrorBodySchema = z.looseObject({
   msg: z.unknown().optional(),
   message: z.unknown().optional(),
+  // Keycloak's admin API: refused input and conflicts (409 "User exists with same username").
+  errorMessage: z.unknown().optional(),
   error: z.unknown().optional(),
   error_description: z.unknown().optional(),
   detail: z.unknown().optional(),

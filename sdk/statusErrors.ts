@@ -36,6 +36,10 @@ export interface AnswerContext {
   redact: (text: string) => string;
   /** How hints name the settings. */
   names: SettingNames;
+  /** Who was asked, in messages; default "the Wallaroo API" (Keycloak's admin calls say so). */
+  service?: string;
+  /** The setting that chose the address, in hints; default `names.url`. */
+  setting?: string;
 }
 
 /** An HTML page is a web server's or a proxy's answer, never the Wallaroo API's (it answers JSON). */
@@ -49,15 +53,26 @@ function header(res: HttpResponse, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** What an answer says, for a message: an HTML page's title, or the JSON's message field, or the text; secrets removed. */
+export function answerSummary(
+  res: HttpResponse,
+  redact: (text: string) => string,
+): { html: boolean; serverMessage: string } {
+  const html = isHtml(res);
+  // Redacted before it is shortened: a secret cut in half by the shortening would no longer be recognised.
+  const text = redact(res.text);
+  return { html, serverMessage: html ? htmlSummary(text) : serverMessageOf(text) };
+}
+
 /** Maps a non-2xx answer to the error class a caller can act on. */
 export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooError {
   const s = res.status;
-  const html = isHtml(res);
-  // Redacted before it is shortened: a secret cut in half by the shortening would no longer be recognised.
+  const { html, serverMessage } = answerSummary(res, ctx.redact);
   const text = ctx.redact(res.text);
-  const serverMessage = html ? htmlSummary(text) : serverMessageOf(text);
   const d = { endpoint: ctx.endpoint, status: s, serverMessage };
-  const notApi = html ? " An HTML page answered: a web server or proxy, not the Wallaroo API, is at that address." : "";
+  const service = ctx.service ?? "the Wallaroo API";
+  const setting = ctx.setting ?? ctx.names.url;
+  const notApi = html ? ` An HTML page answered: a web server or proxy, not ${service}, is at that address.` : "";
 
   if (s >= 300 && s < 400) {
     const location = header(res, "location");
@@ -66,13 +81,13 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
       {
         ...d,
         hint:
-          `Following it would send the credentials to another address. Set ${ctx.names.url} to the address ` +
+          `Following it would send the credentials to another address. Set ${setting} to the address ` +
           "that answers directly (often https:// instead of http://, or the final host name)",
       },
     );
   }
   if (s === 401) {
-    return new AuthenticationError("The Wallaroo API refused the credentials", {
+    return new AuthenticationError(`${capitalized(service)} refused the credentials`, {
       ...d,
       hint: ctx.staticToken
         ? `The token is invalid or expired: set a fresh ${ctx.names.token}, or use ${ctx.names.username} and ${ctx.names.password} so the session can be renewed`
@@ -114,7 +129,7 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
     return new AlreadyExistsError(`Cannot ${ctx.action}: it already exists`, { ...d, email: "" });
   }
   if (s === 429) {
-    return new ServerError(`Cannot ${ctx.action}: the Wallaroo API is limiting the request rate`, {
+    return new ServerError(`Cannot ${ctx.action}: ${service} is limiting the request rate`, {
       ...d,
       hint: "The server kept answering 429 beyond the retry budget, or asked to wait longer than it allows; run again later or with less parallelism (pulumi up --parallel)",
     });
@@ -124,18 +139,22 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
       ...d,
       hint: html
         ? /plain HTTP request was sent to HTTPS port/i.test(text)
-          ? `The server expects TLS: use https://${ctx.url.host} in ${ctx.names.url}`
-          : notApi.trim() + ` Check ${ctx.names.url} and any proxy between here and the server`
-        : `If the server's words do not explain it, a proxy or firewall may have answered: check ${ctx.names.url} and the network path`,
+          ? `The server expects TLS: use https://${ctx.url.host} in ${setting}`
+          : notApi.trim() + ` Check ${setting} and any proxy between here and the server`
+        : `If the server's words do not explain it, a proxy or firewall may have answered: check ${setting} and the network path`,
     });
   }
   const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : "";
-  return new ServerError(`Cannot ${ctx.action}: the Wallaroo API failed${retried}`, {
+  return new ServerError(`Cannot ${ctx.action}: ${service} failed${retried}`, {
     ...d,
     hint:
       (html ? notApi.trim() + " " : "") +
       "The server is unhealthy or overloaded; nothing was changed in the state. Try again later",
   });
+}
+
+function capitalized(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** The page's title (or its first text), so the message says what answered without pasting HTML. */
@@ -151,7 +170,7 @@ function htmlSummary(text: string): string {
 }
 
 /** A redirect target without query or credentials (it may carry tokens of the other side). */
-function safeLocation(location: string, base: URL): string {
+export function safeLocation(location: string, base: URL): string {
   try {
     const u = new URL(location, base);
     return `${u.origin}${u.pathname}`;

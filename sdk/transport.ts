@@ -38,8 +38,11 @@ export interface TransportOptions {
 
 export interface HttpRequest {
   url: URL;
+  /** Default POST: the MLOps API takes nothing else; Keycloak's admin API also GETs and PUTs. */
+  method?: "GET" | "POST" | "PUT";
   headers: Record<string, string>;
-  body: string;
+  /** Absent for a GET. */
+  body?: string;
   /** `POST /v1/api/users/invite`: names the call in errors and metrics. */
   endpoint: string;
   /**
@@ -230,7 +233,7 @@ export class Transport {
       let status = 0;
       let responseHeaders: HttpResponse["headers"] = {};
       this.#pool(req.url).dispatch(
-        { method: "POST", path: req.url.pathname + req.url.search, headers, body: req.body },
+        { method: req.method ?? "POST", path: req.url.pathname + req.url.search, headers, body: req.body },
         {
           // Present so that undici takes this for a handler of its current interface (onRequestStart …
           // onResponseError), not of the legacy one (onConnect … onError).

@@ -98,6 +98,15 @@ describe("wallaroo-emulator (the bin)", () => {
     const token = t.body.access_token;
     assert.equal((await post(p.url, "/v1/api/users/invite", { email: "one@example.com" }, token)).status, 200);
     assert.equal((await post(p.url, "/v1/api/users/invite", { email: "two@example.com" }, token)).status, 403);
+    // Enterprise serves Keycloak's admin endpoints, which know no licence: the limit is the MLOps API's only.
+    const created = await post(
+      p.url,
+      "/auth/admin/realms/master/users",
+      { username: "three@example.com", email: "three@example.com", enabled: true },
+      token,
+    );
+    assert.equal(created.status, 201);
+    assert.match(String(created.headers.location), /\/auth\/admin\/realms\/master\/users\/[0-9a-f-]+$/);
   });
 
   it("keeps users in --data across processes", async () => {
@@ -144,6 +153,11 @@ describe("wallaroo-emulator (the bin)", () => {
         ["--fault", '{"endpoint":"/v1/api/users/invit","status":503}'],
         /no endpoint "\/v1\/api\/users\/invit" \(did you mean "\/v1\/api\/users\/invite"\?\)/,
       ],
+      [
+        "a fault for a method its endpoint does not serve",
+        ["--fault", '{"endpoint":"/v1/api/users/invite","method":"GET","status":503}'],
+        /\/v1\/api\/users\/invite serves no "GET" \(it serves POST\)/,
+      ],
       ["a fault whose status is not a failure", ["--fault", '{"endpoint":"*","status":204}'], /between 400 and 599/],
       ["a non-numeric port", ["--port", "http"], /--port must be an integer/],
       ["an unknown edition", ["--edition", "gold"], /--edition must be community or enterprise/],
@@ -170,6 +184,7 @@ describe("wallaroo-emulator (the bin)", () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /Usage: wallaroo-emulator/);
     assert.match(r.stdout, /WALLAROO_EMULATOR_ADMIN_PASSWORD/);
+    assert.match(r.stdout, /--data FILE +persist users and workspaces to FILE/);
     assert.equal(runToEnd(["-h"]).stdout, r.stdout);
   });
 

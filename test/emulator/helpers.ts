@@ -79,6 +79,31 @@ export function api(emu: RunningEmulator) {
     post(emu.url, `/v1/api/users/${op}`, body, token);
 }
 
+export const KEYCLOAK_USERS = "/auth/admin/realms/master/users";
+
+/**
+ * A bound caller for Keycloak's admin user endpoints (`path` under `/auth/admin/realms/master/users`,
+ * query included), with admin's token unless another is given.
+ */
+export function keycloak(emu: RunningEmulator, token = emu.issueToken()) {
+  return (method: Dispatcher.HttpMethod, path = "", body?: unknown): Promise<Answer> =>
+    send(
+      emu.url,
+      method,
+      KEYCLOAK_USERS + path,
+      body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    );
+}
+
+/** The id a `201 Created` names in its Location (`<base>/users/<id>`). */
+export function createdId(r: Answer): string {
+  const location = String(r.headers.location ?? "");
+  const m = /\/auth\/admin\/realms\/master\/users\/([^/]+)$/.exec(location);
+  if (r.status !== 201 || !m) throw new Error(`not a creation: ${r.status} ${location} ${r.text}`);
+  return m[1]!;
+}
+
 const created: string[] = [];
 // Removed when the test process ends, so runs leave nothing under the temp dir.
 process.on("exit", () => {

@@ -1,10 +1,12 @@
 import { strict as assert } from "node:assert";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { Persister } from "../../emulator/persistence";
 import type { UserRecord } from "../../emulator/store";
-import { ADMIN_PASSWORD, api, login, tempDir } from "./helpers";
+import { ADMIN_PASSWORD, api, createdId, keycloak, login, tempDir } from "./helpers";
+
+const RELEASE_0_1_0 = join(__dirname, "../../../test/fixtures/release-0.1.0/emulator-data.json");
 
 describe("emulator persistence (dataFile)", () => {
   let emu: RunningEmulator | undefined;
@@ -125,7 +127,75 @@ describe("emulator persistence (dataFile)", () => {
     await assert.rejects(login(emu.url, "admin", "first-pass"), /401/);
   });
 
+  it("keeps what Keycloak keeps beside a user across a restart: names, federation link, a temporary password, required actions, roles", async () => {
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, dataFile, edition: "enterprise" });
+    const id = createdId(
+      await keycloak(emu)("POST", "", {
+        username: "kept@example.com",
+        email: "kept@example.com",
+        enabled: true,
+        firstName: "Kay",
+        lastName: "Pt",
+        requiredActions: ["VERIFY_EMAIL"],
+        credentials: [{ type: "password", value: "Kept-Temp-1", temporary: true }],
+      }),
+    );
+    const ldap = emu.addUser({ email: "ldap@example.com", federationLink: "ldap-1" }).id;
+    emu.addUser({ username: "viewer", password: "Viewer-Pw-1", roles: ["view-users"] });
+    const before = emu.users();
+    await emu.close();
+    const onDisk = JSON.parse(readFileSync(dataFile, "utf8"));
+    const kept = onDisk.users.find((u: { id: string }) => u.id === id);
+    assert.equal(kept.passwordTemporary, true, "the credential's temporary flag is on disk");
+    assert.deepEqual(kept.requiredActions, ["VERIFY_EMAIL", "UPDATE_PASSWORD"]);
+
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, dataFile, edition: "enterprise" });
+    assert.deepEqual(emu.users(), before);
+    const r = await keycloak(emu)("GET", `/${id}`);
+    assert.equal(r.body.firstName, "Kay");
+    assert.equal(r.body.lastName, "Pt");
+    assert.equal((await keycloak(emu)("GET", `/${ldap}`)).body.federationLink, "ldap-1");
+    assert.ok(await login(emu.url, "kept@example.com", "Kept-Temp-1"));
+    const viewer = keycloak(emu, await login(emu.url, "viewer", "Viewer-Pw-1"));
+    assert.equal((await viewer("GET", `/${id}`)).status, 200, "the viewer's role survived");
+    assert.equal((await viewer("PUT", `/${id}`, { enabled: false })).status, 403, "and it is only that role");
+  });
+
+  it("still loads the data file release 0.1.0 wrote (no roles, flags or links in it), with admin's roles", async () => {
+    copyFileSync(RELEASE_0_1_0, dataFile);
+    const old = JSON.parse(readFileSync(RELEASE_0_1_0, "utf8"));
+    emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, dataFile, edition: "enterprise" });
+    assert.deepEqual(
+      emu.users().map((u) => u.id),
+      old.users.map((u: { id: string }) => u.id),
+    );
+    const alice = old.users.find((u: { email?: string }) => u.email === "alice@example.com");
+    const r = await keycloak(emu, await login(emu.url, "admin", ADMIN_PASSWORD))("GET", `/${alice.id}`);
+    assert.equal(r.status, 200, "admin may read: it has the seeds' roles though the file holds none");
+    assert.equal(r.body.email, "alice@example.com");
+  });
+
   describe("a corrupt or wrong-shaped file", () => {
+    /** A data file whose one user is well-formed but for `fields`. */
+    const fileWithUser = (fields: Record<string, unknown>) =>
+      JSON.stringify({
+        format: "wallaroo-emulator-data",
+        version: 1,
+        users: [
+          {
+            id: "1",
+            username: "a",
+            enabled: true,
+            emailVerified: false,
+            createdTimestamp: 1,
+            notBefore: 0,
+            requiredActions: [],
+            disableableCredentialTypes: [],
+            access: {},
+            ...fields,
+          },
+        ],
+      });
     const cases: [string, string, RegExp][] = [
       ["not JSON", "{ this is not json", /not valid JSON/],
       ["another JSON document", JSON.stringify({ hello: "world" }), /format/],
@@ -136,27 +206,11 @@ describe("emulator persistence (dataFile)", () => {
         JSON.stringify({ format: "wallaroo-emulator-data", version: 1, users: [{ username: "x" }] }),
         /users\[0\].*id/,
       ],
+      ["a plain-text password", fileWithUser({ passwordHash: "hunter2" }), /passwordHash/],
       [
-        "a plain-text password",
-        JSON.stringify({
-          format: "wallaroo-emulator-data",
-          version: 1,
-          users: [
-            {
-              id: "1",
-              username: "a",
-              enabled: true,
-              emailVerified: false,
-              createdTimestamp: 1,
-              notBefore: 0,
-              requiredActions: [],
-              disableableCredentialTypes: [],
-              access: {},
-              passwordHash: "hunter2",
-            },
-          ],
-        }),
-        /passwordHash/,
+        "roles that are not a list of names",
+        fileWithUser({ masterRealmRoles: "manage-users" }),
+        /users\[0\].*masterRealmRoles/,
       ],
     ];
     for (const [what, content, why] of cases) {

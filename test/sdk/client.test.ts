@@ -17,18 +17,11 @@ import {
   WallarooError,
   STACK_SETTING_NAMES,
 } from "../../sdk";
-import { adminClients, rejection } from "../support/clients";
+import { adminClients, allTextOf, rejection } from "../support/clients";
 import { reply, startRawServer } from "../support/rawServer";
 
 const ADMIN_PASSWORD = "s3cret-admin-pw";
 const FAST_RETRY = { baseDelayMs: 10, maxDelayMs: 2000, maxElapsedMs: 20_000 };
-
-/** Every way an error can be turned into text, joined: a secret must be in none of them. */
-function allTextOf(e: unknown): string {
-  return [String(e), (e as Error).message, (e as Error).stack ?? "", JSON.stringify(e), inspect(e, { depth: 6 })].join(
-    "\n",
-  );
-}
 
 describe("WallarooClient", function () {
   let emu: RunningEmulator;

@@ -44,12 +44,15 @@ describe("Loading on first use", () => {
     const bundle = require("../../sdk/schemas.bundle") as {
       user: typeof import("../../sdk/schemas");
       workspace: typeof import("../../sdk/workspaceSchemas");
+      keycloak: typeof import("../../sdk/keycloakSchemas");
     };
     const user = require("../../sdk/schemas") as typeof import("../../sdk/schemas");
     const workspace = require("../../sdk/workspaceSchemas") as typeof import("../../sdk/workspaceSchemas");
+    const keycloak = require("../../sdk/keycloakSchemas") as typeof import("../../sdk/keycloakSchemas");
     /* eslint-enable @typescript-eslint/no-require-imports */
     assert.deepEqual(Object.keys(bundle.user).sort(), Object.keys(user).sort());
     assert.deepEqual(Object.keys(bundle.workspace).sort(), Object.keys(workspace).sort());
+    assert.deepEqual(Object.keys(bundle.keycloak).sort(), Object.keys(keycloak).sort());
     const good = { id: "u1", username: "a@example.com", email: null, enabled: true, createdTimestamp: 1, extra: 1 };
     const answers: Array<[keyof typeof user, unknown]> = [
       ["QueryUsersResponseSchema", { users: { u1: good, u2: null } }],
@@ -72,6 +75,21 @@ describe("Loading on first use", () => {
       );
     }
     assert.equal(outcome(user.QueryUsersResponseSchema, answers[1]![1]).success, false);
+    for (const answer of [
+      { error: "User not found" },
+      { error: "User not found", error_description: "x" },
+      { error: "User not found", extra: 1 },
+      { error: "Not Found" },
+    ]) {
+      assert.deepEqual(
+        outcome(bundle.keycloak.KeycloakUserNotFoundSchema, answer),
+        outcome(keycloak.KeycloakUserNotFoundSchema, answer),
+      );
+    }
+    assert.deepEqual(
+      outcome(bundle.keycloak.KeycloakUserListSchema, [good]),
+      outcome(keycloak.KeycloakUserListSchema, [good]),
+    );
     for (const users of [[{ user_id: "u1", user_type: "OWNER" }], [{ user_id: "u2", user_type: "guest" }]]) {
       assert.deepEqual(
         outcome(bundle.workspace.ListWorkspaceUsersResponseSchema, { users }),

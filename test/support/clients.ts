@@ -1,5 +1,6 @@
-/** What the client tests share: admin clients of an emulator that are all closed after each test, and `rejection`. */
+/** What the client tests share: admin clients of an emulator that are all closed after each test, `rejection`, `allTextOf`. */
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import { WallarooClient, WallarooError, type WallarooClientOptions } from "../../sdk";
 
 /** The error a promise rejects with (a WallarooError: every failure of the client is one); fails if it resolves. */
@@ -11,6 +12,13 @@ export async function rejection(p: Promise<unknown>): Promise<WallarooError> {
     return e;
   }
   assert.fail("expected the call to fail");
+}
+
+/** Every way an error can be turned into text, joined: a secret must be in none of them. */
+export function allTextOf(e: unknown): string {
+  return [String(e), (e as Error).message, (e as Error).stack ?? "", JSON.stringify(e), inspect(e, { depth: 6 })].join(
+    "\n",
+  );
 }
 
 /**
