@@ -4,6 +4,9 @@
  * lifecycle.
  */
 
+import { isWallarooError } from "../sdk/errors";
+import { credentialsHint } from "./runtime";
+
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -15,9 +18,22 @@ export function stackless(message: string): Error {
   return err;
 }
 
-/** `context: cause`, stackless. */
+/**
+ * `context: cause`, stackless, saying the action once: a client error that opens with
+ * `Cannot <action>: ` (e.g. "Cannot invite 'x': ...") gives only its reason after a context that
+ * already names it ("Cannot create Wallaroo user 'x': ..."); its endpoint still says what was asked.
+ * A refused login also says where the credentials came from (see credentialsHint). The cause is
+ * kept for callers that decide by its kind.
+ */
 export function actionable(context: string, cause: unknown): Error {
-  return stackless(`${context}: ${messageOf(cause)}`);
+  const hint = isWallarooError(cause) && cause.code === "WALLAROO_AUTHENTICATION" ? ` ${credentialsHint()}` : "";
+  return Object.assign(stackless(`${context}: ${reasonOf(cause)}${hint}`), { cause });
+}
+
+function reasonOf(cause: unknown): string {
+  const message = messageOf(cause);
+  const opening = isWallarooError(cause) && cause.action ? `Cannot ${cause.action}: ` : undefined;
+  return opening && message.startsWith(opening) ? message.slice(opening.length) : message;
 }
 
 /** A `.catch` handler that rethrows with `context`. */

@@ -4,8 +4,17 @@
  * runtime, so preview works offline and the rules are unit-testable.
  */
 import { emailProblem, normalizeEmail } from "../sdk/email";
+import { DEFAULT_EDITION, type Edition } from "../sdk/edition";
 import { closest } from "../sdk/suggest";
 import { UNKNOWN_DURING_PREVIEW } from "./types";
+
+/**
+ * The checked input that records a change of the program's email: the email of the previous inputs,
+ * present only when the program changed it. `check` is the one method the engine hands the previous
+ * inputs (diff gets the outputs, whose email is the server's after a refresh), and this is how
+ * `diff` tells the program's change from the server's (see userLifecycle.ts, emailChange).
+ */
+export const PREVIOUS_EMAIL = "__previousEmail";
 
 /** The engine's placeholder for a value not known yet (during preview); defined in types.ts. */
 export const UNKNOWN = UNKNOWN_DURING_PREVIEW;
@@ -16,6 +25,9 @@ export interface UserInputs {
   active: boolean;
   password?: string;
   adoptExisting: boolean;
+  /** Managed only when given (Enterprise). */
+  firstName?: string;
+  lastName?: string;
 }
 
 export interface CheckFailure {
@@ -23,9 +35,13 @@ export interface CheckFailure {
   reason: string;
 }
 
-const KNOWN = ["email", "active", "password", "adoptExisting"] as const;
-/** Properties the dynamic-provider machinery adds itself. */
-const RESERVED = new Set(["__provider"]);
+const KNOWN = ["email", "active", "password", "adoptExisting", "firstName", "lastName"] as const;
+/**
+ * Properties the machinery adds itself: `__provider` (Pulumi's dynamic resources), `__resourceName` (the
+ * resource's name, added by our resource classes: see createAttempts.ts) and `__previousEmail`
+ * (added by `check`, below).
+ */
+const RESERVED = new Set(["__provider", "__resourceName", PREVIOUS_EMAIL]);
 
 export function isUnknown(v: unknown): boolean {
   return v === UNKNOWN;
@@ -57,10 +73,15 @@ export function unknownPropertyFailures(
 }
 
 /**
- * Validates raw inputs. Never throws: every problem is a failure naming the
- * property. Unknown values (preview) pass through untouched.
+ * Validates raw inputs against the previous ones (`olds`, empty for a new resource) on `edition`.
+ * Never throws: every problem is a failure naming the property. Unknown values (preview) pass
+ * through untouched.
  */
-export function checkInputs(news: Record<string, unknown>): {
+export function checkInputs(
+  news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
+  edition: Edition = DEFAULT_EDITION,
+): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
 } {
@@ -88,8 +109,32 @@ export function checkInputs(news: Record<string, unknown>): {
     });
   }
 
+  for (const key of ["firstName", "lastName"] as const) {
+    const v = news[key];
+    if (v === undefined || isUnknown(v)) continue;
+    if (typeof v !== "string") failures.push({ property: key, reason: `${key} must be a string, not ${typeName(v)}` });
+    else if (edition === "community") {
+      failures.push({
+        property: key,
+        reason:
+          `${key} cannot be set on Wallaroo Community: its invite (POST /v1/api/users/invite) takes only an email ` +
+          "and a password, and nothing else sets a name. Leave it out, or set wallaroo:edition to enterprise if this " +
+          "instance is Wallaroo Enterprise (users are then created and changed through Keycloak)",
+      });
+    }
+  }
+
   const inputs: Record<string, unknown> = { ...news, active: active ?? true, adoptExisting: adoptExisting ?? false };
   if (password === undefined) delete inputs.password;
+  delete inputs[PREVIOUS_EMAIL];
+  if (
+    typeof olds.email === "string" &&
+    typeof email === "string" &&
+    !isUnknown(email) &&
+    !sameEmail(olds.email, email)
+  ) {
+    inputs[PREVIOUS_EMAIL] = olds.email;
+  }
   return { inputs, failures };
 }
 
@@ -118,5 +163,7 @@ export function asUserInputs(props: Record<string, unknown>): UserInputs {
     active: props.active !== false,
     password: typeof props.password === "string" ? props.password : undefined,
     adoptExisting: props.adoptExisting === true,
+    firstName: typeof props.firstName === "string" ? props.firstName : undefined,
+    lastName: typeof props.lastName === "string" ? props.lastName : undefined,
   };
 }

@@ -50,6 +50,8 @@ export class WorkspaceMember extends pulumi.dynamic.Resource {
         ...args,
         // Listed even when left out, so that `role` is an output of every member (its default is applied by check).
         role: args.role,
+        // The resource's name, so that the provider can tell an onError retry of its create from a second resource (createAttempts.ts).
+        __resourceName: name,
         userId: undefined,
         adopted: undefined,
       },

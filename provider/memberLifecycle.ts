@@ -16,7 +16,9 @@ import { WorkspaceNotFoundError } from "../sdk/workspaceErrors";
 import type { WorkspaceMember, WorkspaceRole } from "../sdk/workspaces";
 import { actionable, initFailed, messageOf, rethrow, stackless } from "./errors";
 import { CheckFailure, isUnknown, sameEmail } from "./inputs";
-import { asMemberInputs, checkMemberInputs } from "./memberInputs";
+import { OperationClaims } from "./claims";
+import { CreateAttempts, outcomeUnknown, ownerOf } from "./createAttempts";
+import { asMemberInputs, checkMemberInputs, type MemberInputs } from "./memberInputs";
 import { getClient } from "./runtime";
 import { forgetWorkspaceReads, membersNow, sharedMembers } from "./workspaceReads";
 
@@ -36,13 +38,14 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
 
 /** Another workspace or another email is another membership: a replacement. The role changes in place. */
 export async function diff(
-  _id: string,
+  id: string,
   olds: Props,
   news: Props,
 ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
   const replaces: string[] = [];
   if (isUnknown(news.workspaceId) || olds.workspaceId !== news.workspaceId) replaces.push("workspaceId");
   if (isUnknown(news.email) || !sameEmail(olds.email, news.email)) replaces.push("email");
+  if (replaces.length === 0) claims.kept(id);
   const roleChanged = isUnknown(news.role) || (olds.role ?? "collaborator") !== (news.role ?? "collaborator");
   return { changes: replaces.length > 0 || roleChanged, replaces, deleteBeforeReplace: false };
 }
@@ -66,10 +69,10 @@ function labelOf(workspaceId: unknown, email: unknown, userId?: string): string 
 }
 
 /**
- * Memberships (`<workspaceId>/<email>`) this host process has begun to create: a second create
- * means two resources of one program manage the same membership, refused before any call.
+ * The creates of this host (createAttempts.ts), by `<workspaceId>/<email>`: a second create of one
+ * membership by another resource is refused before any call; an onError retry is let through.
  */
-const keysCreating = new Set<string>();
+const attempts = new CreateAttempts<{ id: string }>();
 
 /**
  * How old a user listing may be to give a new member's id. The API can only list every user, and a
@@ -81,13 +84,8 @@ const keysCreating = new Set<string>();
  */
 const MEMBER_LOOKUP_MAX_AGE_MS = 10_000;
 
-/**
- * Memberships (resource ids) this host process has created or taken over. A resource renamed
- * without an alias is, to the engine, a create of the new name (which takes the membership over)
- * and, later in the same operation and host, a delete of the old name: that delete must not
- * remove the membership the new resource now manages.
- */
-const idsClaimed = new Set<string>();
+/** Memberships (resource ids) the resources of this operation keep: a delete of one changes nothing (claims.ts). */
+const claims = new OperationClaims();
 
 export async function create(props: Props): Promise<{ id: string; outs: MemberOutputs }> {
   const want = asMemberInputs(props);
@@ -95,14 +93,38 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
   const ws = want.workspaceId;
   const label = labelOf(ws, email);
   const key = `${ws}/${email}`;
-  if (keysCreating.has(key)) {
+  const begun = attempts.begin(key, ownerOf(props));
+  if (begun.duplicate) {
     throw stackless(
       `Cannot create ${label}: another wallaroo.WorkspaceMember in this program manages the same membership ` +
         "(emails are compared trimmed and case-insensitively). Keep one of them; the policy pack's " +
         "wallaroo-duplicate-membership rule reports this at preview. Nothing was sent to the server for this one",
     );
   }
-  keysCreating.add(key);
+  try {
+    const earlier = begun.retryOf;
+    const created = await createOnce(props, want, email, label, !!earlier?.made || !!earlier?.outcomeUnknownSince);
+    attempts.succeeded(key);
+    claims.claim(created.id);
+    return created;
+  } catch (e) {
+    const id = (e as { id?: unknown }).id;
+    const made = typeof id === "string" && id !== "" ? { id } : undefined;
+    if (made) claims.claim(made.id);
+    attempts.failed(key, { made, outcomeUnknownSince: outcomeUnknown(e) ? begun.startedAt : undefined });
+    throw e;
+  }
+}
+
+/** One attempt; `retryAfterAdd`: an earlier attempt added (or may have added) the user, so finding them a member is no adoption. */
+async function createOnce(
+  props: Props,
+  want: MemberInputs,
+  email: string,
+  label: string,
+  retryAfterAdd: boolean,
+): Promise<{ id: string; outs: MemberOutputs }> {
+  const ws = want.workspaceId;
   const client = getClient();
 
   const user = await client
@@ -124,13 +146,10 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
     email,
     userId: user.id,
     role: want.role,
-    adopted: current !== undefined,
+    adopted: current !== undefined && !retryAfterAdd,
   };
   // Already a member with this role: taken over with no change.
-  if (current?.role === want.role) {
-    idsClaimed.add(id);
-    return { id, outs };
-  }
+  if (current?.role === want.role) return { id, outs };
 
   forgetWorkspaceReads();
   await client.addWorkspaceMember(ws, email, want.role).catch((e: unknown) => {
@@ -138,7 +157,6 @@ export async function create(props: Props): Promise<{ id: string; outs: MemberOu
     // add changed nothing that the state needs to know about, so nothing is recorded.
     throw actionable(`Cannot ${current ? `change the role to ${want.role} of` : `add as ${want.role}`} ${label}`, e);
   });
-  idsClaimed.add(id);
   const problem = await verify(ws, user.id, want.role);
   if (problem) {
     // The add was made: record the resource so the next up (or destroy) deals with what is there.
@@ -173,7 +191,7 @@ async function verify(
   return undefined;
 }
 
-/** Refresh: a user no longer a member (or a workspace gone) leaves the state; a changed role shows as drift. */
+/** Refresh: a user no longer a member (or a workspace gone) leaves the state; a changed role or address shows as drift. */
 export async function read(id: string, props: Props): Promise<{ id: string; props: Props }> {
   const { workspaceId, userId } = parseId(id, "read");
   const label = labelOf(workspaceId, props.email, userId);
@@ -187,9 +205,14 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   }
   const m = members.find((x) => x.userId === userId);
   if (!m) return { id: "", props: {} };
+  // The address the server holds for the member now (one coalesced query for a refresh's members): an
+  // email an admin corrected is the member's email too, so a program that follows it is no change.
+  const user = await getClient()
+    .getUser(userId)
+    .catch(rethrow(`Cannot read ${label}`));
   const outs: MemberOutputs = {
     workspaceId,
-    email: typeof props.email === "string" ? props.email : "",
+    email: user?.email ? normalizeEmail(user.email) : typeof props.email === "string" ? props.email : "",
     userId,
     role: m.role,
     adopted: props.adopted === true,
@@ -242,7 +265,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
  * taken over (a rename without an alias) is left as it is.
  */
 export async function remove(id: string, props: Props): Promise<void> {
-  if (idsClaimed.has(id)) return;
+  if (claims.holds(id)) return;
   const { workspaceId, userId } = parseId(id, "delete");
   const label = labelOf(workspaceId, props.email, userId);
   const email = await currentEmail(userId, `${label}; the state keeps it`);

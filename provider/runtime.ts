@@ -57,6 +57,30 @@ export function configure(config: ConfigSource | undefined): void {
   client = undefined;
 }
 
+/**
+ * Where the credentials of this host came from, and what to do when they are refused. The
+ * engine configures the host for pulumi refresh and pulumi destroy from the provider inputs the last
+ * pulumi up stored in the state, not from the current stack configuration (pkg/resource/deploy in
+ * pulumi/pulumi: the default provider's inputs are the whole stack configuration of that up), so
+ * credentials rotated with pulumi config set since are not the ones used; and a stack setting
+ * beats the environment, so WALLAROO_* cannot stand in. The provider cannot tell which operation
+ * it serves: the hint names both cases.
+ */
+export function credentialsHint(): string {
+  const set = (k: string) => (source?.get(k) ?? "").trim() !== "";
+  const from = set(CONFIG_KEYS.token)
+    ? `the stack setting ${CONFIG_KEYS.token}`
+    : set(CONFIG_KEYS.username) || set(CONFIG_KEYS.password)
+      ? `the stack settings ${CONFIG_KEYS.username} and ${CONFIG_KEYS.password}`
+      : "the environment (WALLAROO_TOKEN, or WALLAROO_USER and WALLAROO_PASSWORD, or WALLAROO_SDK_CREDENTIALS)";
+  return (
+    `The credentials came from ${from} of the configuration this operation was given; pulumi refresh and ` +
+    "pulumi destroy are given the configuration the last pulumi up stored in the state, not the current one. " +
+    "If they were rotated since (pulumi config set --secret ...), run pulumi up first, or pass --run-program to " +
+    "pulumi refresh or pulumi destroy so that they use the current configuration"
+  );
+}
+
 /** Client options from the stack configuration; unset keys fall back to the environment inside the client. */
 export function optionsFromConfig(get: (key: string) => string | undefined): WallarooClientOptions {
   const flag = get(CONFIG_KEYS.insecureSkipTlsVerify);

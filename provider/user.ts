@@ -77,6 +77,8 @@ export class User extends pulumi.dynamic.Resource {
         firstName: rest.firstName,
         lastName: rest.lastName,
         ...(password === undefined ? {} : { password: pulumi.secret(password) }),
+        // The resource's name, so that the provider can tell an onError retry of its create from a second resource (createAttempts.ts).
+        __resourceName: name,
         userId: undefined,
         username: undefined,
         emailVerified: undefined,

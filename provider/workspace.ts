@@ -49,6 +49,8 @@ export class Workspace extends pulumi.dynamic.Resource {
       {
         // Everything the caller passed goes to `check`, so an unknown property is reported, not dropped.
         ...args,
+        // The resource's name, so that the provider can tell an onError retry of its create from a second resource (createAttempts.ts).
+        __resourceName: name,
         workspaceId: undefined,
         createdAt: undefined,
         createdBy: undefined,

@@ -8,13 +8,15 @@
  * dynamic-provider host; nothing here is ever serialized. "Gone" is concluded only from a
  * well-formed `list` answer without the id.
  */
+import { OWN_CREATION_SKEW_MS } from "../sdk/ownCreation";
 import type { WallarooWorkspace } from "../sdk/workspaces";
 import { WorkspaceNameTakenError } from "../sdk/workspaceErrors";
 import { actionable, rethrow, stackless } from "./errors";
 import { CheckFailure, isUnknown } from "./inputs";
 import { dropUndefined } from "./outputs";
 import { getClient } from "./runtime";
-import { asWorkspaceInputs, checkWorkspaceInputs } from "./workspaceInputs";
+import { CreateAttempts, outcomeUnknown, ownerOf } from "./createAttempts";
+import { asWorkspaceInputs, checkWorkspaceInputs, type WorkspaceInputs } from "./workspaceInputs";
 import { forgetWorkspaceReads, sharedWorkspaces } from "./workspaceReads";
 
 type Props = Record<string, unknown>;
@@ -53,27 +55,43 @@ export async function diff(
   return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 
-/**
- * Names this host process has begun to create. The engine runs one host per operation and calls
- * create once per resource, so a second create of a name means two resources of one program
- * manage the same workspace: refused before any call.
- */
-const namesCreating = new Set<string>();
+/** The creates of this host (createAttempts.ts): a retry takes over the workspace its own earlier attempt made. */
+const attempts = new CreateAttempts<{ id: string }>();
 
 export async function create(props: Props): Promise<{ id: string; outs: WorkspaceOutputs }> {
   const want = asWorkspaceInputs(props);
   const label = `Wallaroo workspace '${want.name}'`;
-  if (namesCreating.has(want.name)) {
+  const begun = attempts.begin(want.name, ownerOf(props));
+  if (begun.duplicate) {
     throw stackless(
       `Cannot create ${label}: another wallaroo.Workspace in this program has the same name. Keep one of them. ` +
         "Nothing was sent to the server for this one",
     );
   }
-  namesCreating.add(want.name);
-  const client = getClient();
+  try {
+    const created = await createOnce(want, label, begun.retryOf?.outcomeUnknownSince);
+    attempts.succeeded(want.name);
+    return created;
+  } catch (e) {
+    attempts.failed(want.name, { outcomeUnknownSince: outcomeUnknown(e) ? begun.startedAt : undefined });
+    throw e;
+  }
+}
 
+async function createOnce(
+  want: WorkspaceInputs,
+  label: string,
+  earlierUnknownSince: number | undefined,
+): Promise<{ id: string; outs: WorkspaceOutputs }> {
+  const client = getClient();
   const all = await client.listWorkspaces().catch(rethrow(`Cannot look up ${label} before creating it`));
   const existing = all.filter((w) => w.name === want.name);
+  // A retry after an attempt whose answer was lost: the workspace of that name created since it began is its own.
+  const own =
+    earlierUnknownSince === undefined
+      ? []
+      : existing.filter((w) => Date.parse(w.createdAt) >= earlierUnknownSince - OWN_CREATION_SKEW_MS);
+  if (own.length === 1) return { id: String(own[0]!.id), outs: outputsFrom(own[0]!, false) };
   if (existing.length > 0) {
     const ids = existing
       .map((w) => w.id)
@@ -96,7 +114,6 @@ export async function create(props: Props): Promise<{ id: string; outs: Workspac
     const [only] = existing as [WallarooWorkspace]; // exactly one: none and several were handled above
     return { id: String(only.id), outs: outputsFrom(only, true) };
   }
-
   forgetWorkspaceReads();
   const created = await client.createWorkspace(want.name).catch((e: unknown) => {
     if (e instanceof WorkspaceNameTakenError) {

@@ -29,6 +29,11 @@ export interface WallarooErrorDetails {
   hint?: string;
   /** The lower-level error, when there is one (never carries secrets). */
   cause?: unknown;
+  /**
+   * What the failed request was for, e.g. `invite 'bob@example.com'`, when the message opens with
+   * `Cannot <action>: `; a caller that names the action itself can drop that opening.
+   */
+  action?: string;
 }
 
 /** Base class of every error the client raises. */
@@ -38,6 +43,8 @@ export class WallarooError extends Error {
   readonly status?: number;
   readonly serverMessage?: string;
   readonly hint?: string;
+  /** See {@link WallarooErrorDetails.action}; set later by a caller that prefixes the message with it. */
+  action?: string;
 
   constructor(code: WallarooErrorCode, summary: string, details: WallarooErrorDetails = {}) {
     super(composeMessage(summary, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -47,6 +54,7 @@ export class WallarooError extends Error {
     this.status = details.status;
     this.serverMessage = details.serverMessage;
     this.hint = details.hint;
+    this.action = details.action;
   }
 
   /** A plain object for logs and for crossing process boundaries. */

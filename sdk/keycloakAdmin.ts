@@ -98,9 +98,10 @@ export class KeycloakAdminApi {
     const email = normalizeEmail(args.email);
     const action = `create Keycloak user '${email}'`;
     const problem = emailProblem(email);
-    if (problem) throw new BadRequestError(`Cannot ${action}: the email ${problem}`, { hint: "Give a valid email" });
+    if (problem)
+      throw new BadRequestError(`Cannot ${action}: the email ${problem}`, { action, hint: "Give a valid email" });
     if (typeof args.password !== "string" || args.password === "")
-      throw new BadRequestError(`Cannot ${action}: it needs a password`, { hint: "Give a non-empty password" });
+      throw new BadRequestError(`Cannot ${action}: it needs a password`, { action, hint: "Give a non-empty password" });
     this.#o.redactor.add(args.password);
     const body = {
       username: email,
@@ -128,6 +129,7 @@ export class KeycloakAdminApi {
     if (res.status === 201) return { id: this.#createdId(res, email) };
     if (res.status >= 200 && res.status < 300) {
       throw new InvalidResponseError(`Cannot ${action}: Keycloak answered ${res.status} instead of 201 Created`, {
+        action,
         endpoint,
         status: res.status,
         hint: `Check that ${this.#o.names.authUrl} is Keycloak's address; whether the user was created is not known: look it up before trying again`,
@@ -159,6 +161,7 @@ export class KeycloakAdminApi {
     if (res.status === 204) return "updated";
     if (res.status >= 200 && res.status < 300) {
       throw new InvalidResponseError(`Cannot ${action}: Keycloak answered ${res.status} instead of 204 No Content`, {
+        action,
         endpoint,
         status: res.status,
         hint: `Check that ${this.#o.names.authUrl} is Keycloak's address; whether the change was made is not known`,
@@ -169,6 +172,7 @@ export class KeycloakAdminApi {
     if ((await this.get(id)) === null) return "gone";
     const { serverMessage } = answerSummary(res, this.#redact);
     throw new UnexpectedResponseError(`Cannot ${action}: the PUT answered 404 Not Found, yet Keycloak shows the user`, {
+      action,
       endpoint,
       status: 404,
       serverMessage,
@@ -186,6 +190,7 @@ export class KeycloakAdminApi {
       const user = this.#parse(keycloakSchemas().KeycloakUserResponseSchema, res, endpoint, action);
       if (user.id !== id) {
         throw new InvalidResponseError(`Cannot ${action}: Keycloak answered with another user (id ${user.id})`, {
+          action,
           endpoint,
           status: 200,
           field: "id",
@@ -200,6 +205,7 @@ export class KeycloakAdminApi {
       throw new UnexpectedResponseError(
         `Cannot ${action}: the answer was 404 Not Found, but not Keycloak's for an unknown user`,
         {
+          action,
           endpoint,
           status: 404,
           serverMessage,
@@ -340,7 +346,7 @@ export class KeycloakAdminApi {
   /** A non-2xx answer (409 handled before): 403 names the role, 400 Keycloak's words, the rest as every call. */
   #errorFor(res: HttpResponse, endpoint: string, action: string, need: "manage" | "view"): WallarooError {
     const { html, serverMessage } = answerSummary(res, this.#redact);
-    const d = { endpoint, status: res.status, serverMessage };
+    const d = { endpoint, status: res.status, serverMessage, action };
     if (res.status === 403) {
       const account = this.#o.account();
       const who = account ? `The account '${account}'` : "The account";
@@ -402,6 +408,7 @@ function userPath(id: string): string {
 function checkId(id: string, action: string): void {
   if (typeof id !== "string" || id.trim() === "" || id.includes("/"))
     throw new BadRequestError(`Cannot ${action}: not a Keycloak user id`, {
+      action,
       hint: "Give the id Keycloak assigned the user",
     });
 }
@@ -413,5 +420,6 @@ function checkId(id: string, action: string): void {
  */
 function during<E extends WallarooError>(e: E, action: string): E {
   e.message = `Cannot ${action}: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`;
+  e.action = action;
   return e;
 }

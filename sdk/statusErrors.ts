@@ -69,7 +69,7 @@ export function errorForAnswer(res: HttpResponse, ctx: AnswerContext): WallarooE
   const s = res.status;
   const { html, serverMessage } = answerSummary(res, ctx.redact);
   const text = ctx.redact(res.text);
-  const d = { endpoint: ctx.endpoint, status: s, serverMessage };
+  const d = { endpoint: ctx.endpoint, status: s, serverMessage, action: ctx.action };
   const service = ctx.service ?? "the Wallaroo API";
   const setting = ctx.setting ?? ctx.names.url;
   const notApi = html ? ` An HTML page answered: a web server or proxy, not ${service}, is at that address.` : "";

@@ -52,6 +52,38 @@ describe("User.check", () => {
   });
 });
 
+describe("User.check of names and email changes", () => {
+  it("records the previous email only when the program changed it", () => {
+    assert.equal(
+      checkInputs({ email: "b@example.com" }, { email: "a@example.com" }).inputs.__previousEmail,
+      "a@example.com",
+    );
+    assert.equal(checkInputs({ email: "A@example.com" }, { email: "a@example.com" }).inputs.__previousEmail, undefined);
+    assert.equal(checkInputs({ email: "b@example.com" }).inputs.__previousEmail, undefined);
+    // A value the program passed itself is never trusted.
+    assert.equal(
+      checkInputs({ email: "b@example.com", __previousEmail: "x@example.com" }).inputs.__previousEmail,
+      undefined,
+    );
+  });
+
+  it("refuses firstName and lastName on Community, offline, naming the property and why", () => {
+    const { failures } = checkInputs({ email: "a@example.com", firstName: "Ann", lastName: "Lee" }, {}, "community");
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["firstName", "lastName"],
+    );
+    assert.match(failures[0]!.reason, /cannot be set on Wallaroo Community: its invite .* takes only an email/);
+    assert.match(failures[0]!.reason, /wallaroo:edition to enterprise/);
+  });
+
+  it("accepts firstName and lastName on Enterprise, and refuses a name that is not a string", () => {
+    assert.deepEqual(checkInputs({ email: "a@example.com", firstName: "Ann" }, {}, "enterprise").failures, []);
+    const { failures } = checkInputs({ email: "a@example.com", lastName: 7 }, {}, "enterprise");
+    assert.deepEqual(failures, [{ property: "lastName", reason: "lastName must be a string, not number" }]);
+  });
+});
+
 describe("User.diff", () => {
   const olds = { email: "alice@example.com", active: true, userId: "u1", __provider: "x" };
 
@@ -78,9 +110,27 @@ describe("User.diff", () => {
     assert.deepEqual(d, { changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
-  it("replaces, deleting first, when the email changes", async () => {
-    const d = await diff("u1", olds, { email: "alicia@example.com", active: true });
+  // The engine calls Check with the previous inputs before every Diff: check marks the program's change.
+  const checked = (
+    news: Record<string, unknown>,
+    oldInputs: Record<string, unknown> = { email: "alice@example.com" },
+  ) => checkInputs(news, oldInputs).inputs;
+
+  it("replaces, deleting first, when the program changes the email", async () => {
+    const d = await diff("u1", olds, checked({ email: "alicia@example.com", active: true }));
     assert.deepEqual(d, { changes: true, replaces: ["email"], deleteBeforeReplace: true });
+  });
+
+  it("does not replace when the server's email changed and the program's did not: an update (which refuses)", async () => {
+    const refreshed = { ...olds, email: "alice.fixed@example.com" };
+    const d = await diff("u1", refreshed, checked({ email: "alice@example.com", active: true }));
+    assert.deepEqual(d, { changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("sees no change when the program takes up the address the server holds", async () => {
+    const refreshed = { ...olds, email: "alice.fixed@example.com" };
+    const d = await diff("u1", refreshed, checked({ email: "Alice.Fixed@example.com", active: true }));
+    assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: false });
   });
 
   it("reports a possible replacement when the new email is not known yet", async () => {

@@ -59,7 +59,12 @@ new wallaroo.User("typo", { email: "typo@example.com", passwrd: cfg.requireSecre
     const up = await engine.up("secrets.ts");
     assert.deepEqual(up.failed.map((f) => f.urn.split("::").pop()).sort(), ["echo", "typo"]);
     const echo = up.failed.find((f) => f.urn.endsWith("::echo"))!.message;
-    assert.match(echo, /Cannot invite 'echo@example.com': the request was rejected/);
+    // The action is said once (#22): the provider's context, then the client's reason and endpoint.
+    assert.match(
+      echo,
+      /^Cannot create Wallaroo user 'echo@example.com': the request was rejected \(POST \/v1\/api\/users\/invite/,
+    );
+    assert.doesNotMatch(echo, /Cannot invite/);
     assert.match(echo, /\[redacted\]/, "the echoed password and token were replaced");
     // Not even a prefix: the body is redacted before it is shortened for the message.
     assert.doesNotMatch(echo, /Bearer ey/, "no part of the token is left");
