@@ -1,5 +1,5 @@
 /**
- * The published package, proven from a fresh clone: `npm pack` (its prepack builds) ships exactly
+ * The published package, proven from a fresh clone: `npm pack` (its prepare builds) ships exactly
  * the intended files; consumer projects installed from that tarball — Pulumi's current template
  * settings (module nodenext), the classic settings (module commonjs, moduleResolution node, no
  * esModuleInterop, no skipLibCheck) and plain JavaScript — type-check with `tsc`, run under the
@@ -14,7 +14,7 @@ import { assertOk, makeTempDir } from "../harness";
 import * as semver from "semver";
 import { PolicyPackProcess, UNKNOWN_VALUE, userRegistration } from "../policy/analyzerClient";
 import { startWorld, World } from "../support/world";
-import { packageConsumer, packFromFreshClone, PackedPackage, REPO, TYPE_ROOTS, tsc } from "./fixture";
+import { JS_PROGRAM, packageConsumer, packFromFreshClone, PackedPackage, REPO, TYPE_ROOTS, tsc } from "./fixture";
 
 const LIBRARY_DIRS = ["sdk", "provider", "policy", "emulator", "cli", "roster"];
 
@@ -94,16 +94,6 @@ export = async () => {
   const alice = new wallaroo.User("alice", { email: "alice@example.com" });
   const id: pulumi.Output<string> = alice.userId;
   return { aliceId: id, foundId: before?.id ?? "none", unused: unused.length };
-};
-`;
-
-const JS_PROGRAM = `"use strict";
-const wallaroo = require("pulumi-wallaroo");
-
-module.exports = async () => {
-  const before = await wallaroo.lookupUser({ email: "alice@example.com" });
-  const alice = new wallaroo.User("alice", { email: "alice@example.com" });
-  return { aliceId: alice.userId, foundId: before ? before.id : "none" };
 };
 `;
 
