@@ -5,7 +5,6 @@
  * then runs a program under the harness against the emulator, and the installed command.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { assertOk, installedPulumiVersion, makeTempDir, runCommand } from "../harness";
@@ -78,16 +77,20 @@ describe("a consumer project installed from a Git URL (git+file:// of a fresh cl
     assert.ok((await engine.destroy()).ok);
   });
 
-  it("installs wallaroo-users, which lists the instance's users", () => {
-    const r = spawnSync(path.join(dir, "node_modules", ".bin", "wallaroo-users"), ["list", "--json", "--quiet"], {
-      encoding: "utf8",
-      env: { ...process.env, WALLAROO_URL: world.emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD },
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const users = JSON.parse(r.stdout) as { username: string }[];
+  it("installs wallaroo-users, which lists the instance's users", async () => {
+    // Asynchronously: the emulator answers from this process.
+    const { stdout } = await runCommand(
+      path.join(dir, "node_modules", ".bin", "wallaroo-users"),
+      ["list", "--json", "--quiet"],
+      {
+        cwd: dir,
+        env: { ...process.env, WALLAROO_URL: world.emu.url, WALLAROO_USER: "admin", WALLAROO_PASSWORD: ADMIN_PASSWORD },
+      },
+    );
+    const users = JSON.parse(stdout) as { username: string }[];
     assert.ok(
       users.some((u) => u.username === "admin"),
-      r.stdout,
+      stdout,
     );
   });
 });
