@@ -7,7 +7,9 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createConsumerProject, findRepoRoot, makeTempDir, runCommand } from "../harness";
+import assert from "node:assert/strict";
+import { assertOk, createConsumerProject, findRepoRoot, makeTempDir, runCommand } from "../harness";
+import type { World } from "../support/world";
 
 export const REPO = findRepoRoot();
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -103,6 +105,21 @@ module.exports = async () => {
   return { aliceId: alice.userId, foundId: before ? before.id : "none" };
 };
 `;
+
+/**
+ * The check both program variants pass in a consumer: `up` creates alice (lookupUser finds no one
+ * yet), a second `up` finds her by email, `destroy` succeeds.
+ */
+export async function upFindsAndDestroys(world: World, program: string): Promise<void> {
+  const engine = world.engine();
+  const first = assertOk(await engine.up(program));
+  assert.equal(first.outputs.foundId, "none");
+  const alice = world.emu.users().find((u) => u.email === "alice@example.com");
+  assert.ok(alice?.enabled, "alice is active on the server");
+  assert.equal(first.outputs.aliceId, alice.id);
+  assert.equal(assertOk(await engine.up(program)).outputs.foundId, alice.id);
+  assert.ok((await engine.destroy()).ok);
+}
 
 /** @types/node of the checkout, for consumers' tsconfig `typeRoots` (the template has it as a devDependency). */
 export const TYPE_ROOTS = [path.join(REPO, "node_modules", "@types")];

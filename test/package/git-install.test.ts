@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { assertOk, installedPulumiVersion, makeTempDir, runCommand } from "../harness";
+import { installedPulumiVersion, makeTempDir, runCommand } from "../harness";
 import { ADMIN_PASSWORD, startWorld, World } from "../support/world";
-import { freshClone, JS_PROGRAM } from "./fixture";
+import { freshClone, JS_PROGRAM, upFindsAndDestroys } from "./fixture";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
@@ -67,14 +67,7 @@ describe("a consumer project installed from a Git URL (git+file:// of a fresh cl
   });
 
   it("creates with wallaroo.User and finds the user with lookupUser, then destroys", async () => {
-    const engine = world.engine();
-    const first = assertOk(await engine.up("index.js"));
-    assert.equal(first.outputs.foundId, "none");
-    const alice = world.emu.users().find((u) => u.email === "alice@example.com");
-    assert.ok(alice?.enabled, "alice is active on the server");
-    assert.equal(first.outputs.aliceId, alice.id);
-    assert.equal(assertOk(await engine.up("index.js")).outputs.foundId, alice.id);
-    assert.ok((await engine.destroy()).ok);
+    await upFindsAndDestroys(world, "index.js");
   });
 
   it("installs wallaroo-users, which lists the instance's users", async () => {
