@@ -1,8 +1,10 @@
 /** Command-line parsing: strict, with a suggestion for near misses; never reads secrets from flags except `--token`. */
+import { ConfigurationError } from "../sdk/errors";
+import { parseEdition, type Edition } from "../sdk/edition";
 import { closest } from "../sdk/suggest";
 
+export type { Edition };
 export type Command = "list" | "generate" | "seats" | "help";
-export type Edition = "community" | "enterprise";
 export type GenerateFormat = "ts" | "roster";
 
 export interface CliArgs {
@@ -20,8 +22,8 @@ export interface CliArgs {
   token?: string;
   credentialsFile?: string;
   caCert?: string;
-  /** seats: the licence edition (default community). */
-  edition: Edition;
+  /** seats: the licence edition given as `--edition`; unset, `WALLAROO_EDITION` or community decide (cli/run.ts). */
+  edition?: Edition;
   /** seats: an explicit active-user limit, overriding the edition's. */
   limit?: number;
   /** seats: a roster whose emails the stack manages. */
@@ -61,6 +63,8 @@ interface FlagSpec {
   /** The commands it applies to; undefined = all. */
   commands?: readonly Command[];
   placeholder?: string;
+  /** Takes a number: a value such as `-1` that follows it is its (invalid) value, not a flag. */
+  numeric?: boolean;
 }
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -69,7 +73,7 @@ const FLAGS: Record<string, FlagSpec> = {
   "--quiet": { key: "quiet", value: false },
   "--json": { key: "json", value: false, commands: ["list", "seats"] },
   "--edition": { key: "edition", value: true, commands: ["seats"], placeholder: "community|enterprise" },
-  "--limit": { key: "limit", value: true, commands: ["seats"], placeholder: "N" },
+  "--limit": { key: "limit", value: true, commands: ["seats"], placeholder: "N", numeric: true },
   "--roster": { key: "roster", value: true, commands: ["seats"], placeholder: "FILE" },
   "--program-users": { key: "programUsers", value: true, commands: ["seats"], placeholder: "FILE" },
   "--format": { key: "format", value: true, commands: ["generate"], placeholder: "ts|roster" },
@@ -100,7 +104,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       quiet: false,
       json: false,
       format: "ts",
-      edition: "community",
     };
   }
   const given = new Map<string, { flag: string; value: string | true }>();
@@ -136,7 +139,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         value = arg.slice(eq + 1);
       } else {
         const next = argv[i + 1];
-        if (next === undefined || (next.startsWith("-") && next !== "-")) {
+        // `--limit -1` is a wrong value, as `--limit=-1` is: both get the same answer.
+        const looksLikeFlag = next !== undefined && next.startsWith("-") && next !== "-";
+        if (next === undefined || (looksLikeFlag && !(spec.numeric && /^-\d/.test(next)))) {
           throw new UsageError(`${name} needs a value: ${name} ${spec.placeholder ?? "VALUE"}`);
         }
         value = next;
@@ -161,7 +166,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         quiet: false,
         json: false,
         format: "ts",
-        edition: "community",
       };
     }
     throw new UsageError("no command given");
@@ -192,16 +196,21 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const guess = closest(format, ["ts", "roster"]);
     throw new UsageError(`--format must be ts or roster, not '${format}'${guess ? ` (did you mean '${guess}'?)` : ""}`);
   }
-  const edition = str("edition") ?? "community";
-  if (edition !== "community" && edition !== "enterprise") {
-    const guess = closest(edition, ["community", "enterprise"]);
-    throw new UsageError(
-      `--edition must be community or enterprise, not '${edition}'${guess ? ` (did you mean '${guess}'?)` : ""}`,
-    );
+  let edition: Edition | undefined;
+  try {
+    edition = parseEdition(str("edition"), "--edition");
+  } catch (e) {
+    // The same words as every other edition setting, answered as bad usage.
+    if (e instanceof ConfigurationError) throw new UsageError(e.message);
+    throw e;
   }
   const limitText = str("limit");
-  if (limitText !== undefined && !/^\d+$/.test(limitText)) {
-    throw new UsageError(`--limit must be a whole number of active users, not '${limitText}'`);
+  let limit: number | undefined;
+  if (limitText !== undefined) {
+    limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || !Number.isSafeInteger(limit)) {
+      throw new UsageError(`--limit must be a whole number of active users, not '${limitText}'`);
+    }
   }
   if (str("roster") !== undefined && str("programUsers") !== undefined) {
     throw new UsageError("give --roster or --program-users, not both");
@@ -209,8 +218,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return {
     command,
     help: command === "help",
-    edition,
-    ...(limitText === undefined ? {} : { limit: Number(limitText) }),
+    ...(edition === undefined ? {} : { edition }),
+    ...(limit === undefined ? {} : { limit }),
     roster: str("roster"),
     programUsers: str("programUsers"),
     version,

@@ -12,18 +12,24 @@ export function isoDate(ms: number): string {
   return Number.isFinite(d.getTime()) && ms > 0 ? d.toISOString().slice(0, 10) : "-";
 }
 
-/** The aligned table: EMAIL, ACTIVE, ID, CREATED; sorted by email, users without one last. */
+/**
+ * The aligned table: EMAIL, ACTIVE, ID, CREATED, sorted by email, users without one last; and
+ * FEDERATION (the User Federation provider a user comes from, `-` for a user stored in Keycloak)
+ * when any user has one, so that the table of an instance without federation is unchanged.
+ */
 export function formatUserTable(users: readonly WallarooUser[]): string {
+  const federated = users.some((u) => u.federationLink !== undefined);
   const rows = sortUsers(users).map((u) => [
     u.email ?? NO_EMAIL,
     u.enabled ? "yes" : "no",
     u.id,
     isoDate(u.createdTimestamp),
+    ...(federated ? [u.federationLink ?? "-"] : []),
   ]);
-  return formatTable(["EMAIL", "ACTIVE", "ID", "CREATED"], rows);
+  return formatTable(["EMAIL", "ACTIVE", "ID", "CREATED", ...(federated ? ["FEDERATION"] : [])], rows);
 }
 
-/** A JSON array of the users, in the table's order. */
+/** A JSON array of the users, in the table's order (`federationLink` on users that have one). */
 export function formatUserJson(users: readonly WallarooUser[]): string {
   return JSON.stringify(sortUsers(users), null, 2) + "\n";
 }

@@ -6,11 +6,13 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isWallarooError, WallarooClient } from "../sdk";
+import { resolveEdition } from "../sdk/edition";
 import { CLI_SETTING_NAMES } from "../sdk/settingNames";
+import { groupDigits, plural } from "../policy/plural";
 import type { WallarooUser } from "../sdk";
 import { CliArgs, parseArgs, UsageError } from "./args";
 import { generateRoster, generateTs } from "./generate";
-import { formatSeats, managedEmails, seatsReport } from "./seats";
+import { formatSeats, managedUsers, seatsReport } from "./seats";
 import { formatUserJson, formatUserJsonWithWorkspaces, formatUserTable, formatWorkspaceTable } from "./list";
 import { fetchWorkspaces, WorkspaceListing } from "./workspaces";
 import { HELP, PROGRAM, SYNOPSIS } from "./usage";
@@ -33,11 +35,13 @@ export interface CliIO {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `seats --roster`: the roster does not fit the licence, at the end of the update or at its peak. */
+export const EXIT_DOES_NOT_FIT = 3;
 
-/** 1234567 → "1,234,567" (no dependency on the ICU data Node was built with). */
-export function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
+export { groupDigits };
+
+/** Counts in progress lines are grouped: "fetched 1,234,567 users". */
+const GROUPED = { grouped: true } as const;
 
 /** Removes every known secret from a text that is about to be printed (defence in depth: the SDK redacts already). */
 function scrubber(args: Partial<CliArgs>, env: NodeJS.ProcessEnv): (text: string) => string {
@@ -61,6 +65,7 @@ function clientFor(args: CliArgs, io: CliIO): WallarooClient {
     token: args.token,
     credentialsFile: args.credentialsFile ?? (explicit ? env.WALLAROO_SDK_CREDENTIALS : undefined),
     caCertPath: args.caCert,
+    edition: args.edition,
     settingNames: CLI_SETTING_NAMES,
     env,
     onWarning: (m) => io.stderr.write(`${PROGRAM}: ${m}\n`),
@@ -74,9 +79,7 @@ async function fetchUsers(client: WallarooClient, progress: (line: string) => vo
   try {
     const users = await client.listUsers();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    progress(
-      `fetched ${groupDigits(users.length)} user${users.length === 1 ? "" : "s"} from ${client.url} in ${seconds} s`,
-    );
+    progress(`fetched ${plural(users.length, "user", GROUPED)} from ${client.url} in ${seconds} s`);
     return users;
   } finally {
     clearTimeout(slow);
@@ -98,15 +101,9 @@ async function workspacesOf(
   } else {
     const n = listing.workspaces.length;
     const m = listing.workspaces.reduce((sum, w) => sum + w.members.length, 0);
-    progress(
-      `fetched ${groupDigits(n)} workspace${n === 1 ? "" : "s"} (${groupDigits(m)} membership${m === 1 ? "" : "s"}) from ${client.url}`,
-    );
+    progress(`fetched ${plural(n, "workspace", GROUPED)} (${plural(m, "membership", GROUPED)}) from ${client.url}`);
   }
   return listing;
-}
-
-function plural(n: number, word: string): string {
-  return `${groupDigits(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
 async function execute(
@@ -116,24 +113,26 @@ async function execute(
   warn: (line: string) => void,
 ): Promise<number> {
   // The stack's emails are read before anything is fetched: a bad file fails fast, naming it.
-  let managed: ReturnType<typeof managedEmails>;
+  let managed: ReturnType<typeof managedUsers>;
   try {
-    managed = args.command === "seats" ? managedEmails(args.roster, args.programUsers) : undefined;
+    managed = args.command === "seats" ? managedUsers(args.roster, args.programUsers) : undefined;
   } catch (e) {
     const file = args.roster ?? args.programUsers;
     const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
     io.stderr.write(`${PROGRAM}: error: cannot read ${args.roster ? "--roster" : "--program-users"} ${file}: ${why}\n`);
     return EXIT_FAILURE;
   }
+  // --edition, else WALLAROO_EDITION, else community: the report says which, so an assumption reads as one.
+  const edition = resolveEdition({ value: args.edition, setting: "--edition", source: "flag" }, io.env);
   const client = clientFor(args, io);
   try {
     const users = await fetchUsers(client, progress);
     if (args.command === "seats") {
-      const report = seatsReport(users, { edition: args.edition, limit: args.limit, managed });
+      const report = seatsReport(users, { edition, limit: args.limit, managed });
       io.stdout.write(
         args.json ? JSON.stringify({ url: client.url, ...report }, null, 2) + "\n" : formatSeats(report, client.url),
       );
-      return EXIT_OK;
+      return report.fit?.fits === false ? EXIT_DOES_NOT_FIT : EXIT_OK;
     }
     const listing = await workspacesOf(client, progress, warn);
     if (args.command === "list") {
@@ -151,11 +150,11 @@ async function execute(
       account: client.account,
       workspaces: listing,
     });
-    const summary = `${plural(generated.managed, "user")}${
+    const summary = `${plural(generated.managed, "user", GROUPED)}${
       generated.excluded > 0 ? `, ${groupDigits(generated.excluded)} left out (listed in a comment)` : ""
     }${
       generated.members > 0
-        ? `, ${plural(generated.workspaces, "workspace")} with ${plural(generated.members, "membership")}`
+        ? `, ${plural(generated.workspaces, "workspace", GROUPED)} with ${plural(generated.members, "membership", GROUPED)}`
         : ""
     }`;
     if (args.out !== undefined) {

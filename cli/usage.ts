@@ -15,7 +15,8 @@ wallaroo.WorkspaceMember, adopting what exists without changing it).
 ${SYNOPSIS}
 
 Commands:
-  list                      Print the users as a table (email, active, id, created),
+  list                      Print the users as a table (email, active, id, created, and
+                            federation when users come from a User Federation provider),
                             sorted by email; users without an email come last. Then,
                             when there are any, the workspaces with their members and
                             roles (workspace, id, archived, member, role).
@@ -29,9 +30,13 @@ Commands:
                             not managed. If the workspaces cannot be listed, a warning
                             says so and only the users are written.
   seats                     Print the licence seats: active users (by email), inactive
-                            users, the limit. With --roster or --program-users (the
-                            emails a stack manages): the exact unmanagedActiveUsers and
-                            the policy config to paste for wallaroo-active-user-limit.
+                            users, the limit and where the edition came from. With
+                            --roster or --program-users (the emails a stack manages):
+                            the exact unmanagedActiveUsers and the policy config to
+                            paste for wallaroo-active-user-limit. With --roster: whether
+                            the roster fits, counted as the policy counts live (the
+                            active users after the update and the seats at its peak);
+                            exit status 3 when it does not.
   help                      Show this help.
 
 Options of list:
@@ -39,7 +44,8 @@ Options of list:
                             has "workspaces": [{workspaceId, name, role, archived}].
 
 Options of seats:
-  --edition E               community (default: 5 active users) or enterprise (no limit).
+  --edition E               community (5 active users) or enterprise (no limit). Default:
+                            WALLAROO_EDITION, else community (reported as assumed).
   --limit N                 An explicit limit (the policy's maxActiveUsers).
   --roster FILE             A team roster (examples/team-roster): the stack's emails.
   --program-users FILE      A file of the stack's emails, one per line (# comments).
@@ -78,6 +84,7 @@ Exit status:
   0  success
   1  the command failed: configuration, authentication, network or server error
   2  bad usage: unknown command or option, missing or invalid value
+  3  seats --roster: the roster does not fit the licence
 
 Examples:
   export WALLAROO_URL=https://wallaroo.example.com WALLAROO_USER=admin

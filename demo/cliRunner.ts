@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { wallarooPolicies } from "../policy/policies";
 import { exampleProject, ExampleProject } from "../test/examples/project";
 import { EXAMPLE, Runner, Setup, StepResult, Verdict } from "./runner";
 
@@ -71,12 +72,7 @@ function policyLines(output: string): string[] {
   return out;
 }
 
-const POLICY_NAMES = [
-  "wallaroo-active-user-limit",
-  "wallaroo-user-email",
-  "wallaroo-duplicate-email",
-  "wallaroo-unknown-values",
-];
+const POLICY_NAMES = wallarooPolicies.map((p) => p.name);
 
 /** The CLI's verdict: its policy section, and the policies it names on `[mandatory]` lines. */
 function cliVerdict(r: CliResult): Verdict {

@@ -2,24 +2,35 @@
  * Runs the demo's steps with the repository's test harness: the program under
  * @pulumi/pulumi's mocks wired to the harness engine, which drives Pulumi's own
  * dynamic-provider host over gRPC, and the policy pack's own entry point as an
- * analyzer (AnalyzeStack over gRPC), handed what a preview or an up would hand it.
+ * analyzer (AnalyzeStack over gRPC), handed what a preview or an up would hand it: every
+ * resource of the stack, so the workspace policies run too.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Engine, ProviderHost, unwrapSecrets, WireObject } from "../test/harness";
 import { AnalyzeResult, AnalyzerResourceInput, PolicyPackProcess } from "../test/policy/analyzerClient";
-import { Runner, Setup, StepResult, USER_TYPE, Verdict } from "./runner";
+import { Runner, Setup, StepResult, Verdict } from "./runner";
 
 const OVER_LICENCE_FILE = "over-licence.ts";
 
-export function verdictFromAnalysis(result: AnalyzeResult, checkedUsers: number): Verdict {
+/** "3 wallaroo.User, 1 wallaroo.Workspace, 2 wallaroo.WorkspaceMember": the wallaroo resources by type, by name. */
+function describeChecked(types: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const t of types) {
+    const m = /^pulumi-nodejs:dynamic\/wallaroo:(\w+)$/.exec(t);
+    if (m) counts.set(`wallaroo.${m[1]}`, (counts.get(`wallaroo.${m[1]}`) ?? 0) + 1);
+  }
+  return counts.size === 0
+    ? "the stack holds no wallaroo resources"
+    : `checked ${[...counts]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([t, n]) => `${n} ${t}`)
+        .join(", ")}`;
+}
+
+export function verdictFromAnalysis(result: AnalyzeResult, checkedTypes: readonly string[]): Verdict {
   if (result.diagnostics.length === 0) {
-    return {
-      lines: [
-        `wallaroo-licence: no violations (${checkedUsers} wallaroo.User${checkedUsers === 1 ? "" : "s"} checked)`,
-      ],
-      mandatory: [],
-    };
+    return { lines: [`wallaroo-licence: no violations (${describeChecked(checkedTypes)})`], mandatory: [] };
   }
   // The analyzer's message starts with the policy's description; the violation follows it.
   const violation = (d: AnalyzeResult["diagnostics"][number]) =>
@@ -32,18 +43,28 @@ export function verdictFromAnalysis(result: AnalyzeResult, checkedUsers: number)
   };
 }
 
+/** The type in a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`). */
+function typeOfUrn(urn: string): string {
+  return urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
 /** A resource as the engine hands it to an analyzer: internal keys left out, secrets unwrapped. */
-function analyzerResource(urn: string, props: WireObject): AnalyzerResourceInput {
+function analyzerResource(
+  urn: string,
+  type: string,
+  props: WireObject,
+  dependencies?: string[],
+): AnalyzerResourceInput {
   const properties: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(props)) if (!k.startsWith("__")) properties[k] = unwrapSecrets(v);
-  return { type: USER_TYPE, name: urn.split("::").pop()!, urn, properties };
+  return { type, name: urn.split("::").pop()!, urn, properties, ...(dependencies ? { dependencies } : {}) };
 }
 
 export class HarnessRunner implements Runner {
   readonly label = "the test harness (Pulumi's dynamic-provider host over gRPC; no `pulumi` CLI used)";
   private readonly engine: Engine;
   private readonly overEngine: Engine;
-  /** Checked inputs of the last run's registrations: what a preview hands the policy pack. */
+  /** Checked inputs of the last run's registrations, every type: what a preview hands the policy pack. */
   private readonly planned = new Map<string, WireObject>();
 
   private constructor(
@@ -54,7 +75,7 @@ export class HarnessRunner implements Runner {
       const check = host.check.bind(host);
       host.check = async (urn, olds, news, seed) => {
         const r = await check(urn, olds, news, seed);
-        if (r.failures.length === 0 && urn.includes(`::${USER_TYPE}::`)) this.planned.set(urn, r.inputs);
+        if (r.failures.length === 0) this.planned.set(urn, r.inputs);
         return r;
       };
     };
@@ -90,16 +111,22 @@ export class HarnessRunner implements Runner {
   }
 
   private async analyze(resources: AnalyzerResourceInput[]): Promise<Verdict> {
-    return verdictFromAnalysis(await this.pack.analyzeStack(resources), resources.length);
+    return verdictFromAnalysis(
+      await this.pack.analyzeStack(resources),
+      resources.map((r) => r.type),
+    );
   }
 
-  /** After an up or destroy the policies see the stack's resources with their outputs, as in `pulumi up`. */
+  /**
+   * After an up or destroy the policies see every resource of the stack with its outputs, as the
+   * engine hands them over in `pulumi up` (users, workspaces, memberships, the stack itself).
+   */
   private stateVerdict(): Promise<Verdict> {
     return this.analyze(
       this.engine
         .listResources()
-        .filter((r) => r.type === USER_TYPE && !r.delete)
-        .map((r) => analyzerResource(r.urn, r.outputs)),
+        .filter((r) => !r.delete)
+        .map((r) => analyzerResource(r.urn, r.type, r.outputs, r.dependencies)),
     );
   }
 
@@ -108,8 +135,12 @@ export class HarnessRunner implements Runner {
     this.planned.clear();
     const s = await engine.preview(variant === "quickstart" ? "index.ts" : OVER_LICENCE_FILE);
     const registered = new Set(s.steps.map((st) => st.urn));
+    // Every resource the program registered, with its checked inputs (the planned state of a dynamic
+    // resource); a value computed from another resource is unknown here, as in `pulumi preview`.
     const verdict = await this.analyze(
-      [...this.planned].filter(([urn]) => registered.has(urn)).map(([urn, inputs]) => analyzerResource(urn, inputs)),
+      [...this.planned]
+        .filter(([urn]) => registered.has(urn))
+        .map(([urn, inputs]) => analyzerResource(urn, typeOfUrn(urn), inputs)),
     );
     return { ok: s.ok, error: summaryError(s), verdict };
   }

@@ -4,6 +4,7 @@
  * recorded here, so the entry point can say at the end which ones did not hold.
  */
 import type { RunningEmulator } from "../emulator";
+import { agree } from "../policy/plural";
 import type { Verdict } from "./runner";
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -30,11 +31,23 @@ export function expect(ok: boolean, what: string, detail?: string): void {
 /** Thrown to stop after a step that did not do what it printed: the next steps build on it. */
 export class StepFailed extends Error {}
 
+let stepStarted: number | undefined;
+
+/** Starts a step: ends the one before (its time printed), checks it held, prints the heading. */
 export function step(title: string): void {
+  stepDone();
   if (checks.failures.length) throw new StepFailed();
   checks.currentStep = title;
+  stepStarted = performance.now();
   say("");
-  say(bold(`[${++checks.stepNo}] ${title}`) + dim(`  (${elapsed()})`));
+  say(bold(`[${++checks.stepNo}] ${title}`));
+}
+
+/** Ends the step being played, printing its own time (not the time since the start); once per step. */
+export function stepDone(): void {
+  if (stepStarted === undefined) return;
+  say(dim(`  step ${checks.stepNo} took ${((performance.now() - stepStarted) / 1000).toFixed(1)} s`));
+  stepStarted = undefined;
 }
 
 // ------------------------------------------------------------------ the emulator's view
@@ -101,7 +114,7 @@ export function checkEmulator(
   expect(JSON.stringify(actual) === JSON.stringify(expected), what, `the emulator holds: ${describeHoldings(actual)}`);
   if (opts.noChanges) {
     const n = mutatingCalls(emu);
-    expect(n === 0, "no invite, activate or deactivate was sent", `${n} were sent`);
+    expect(n === 0, "no invite, activate or deactivate was sent", `${n} ${agree(n, "was", "were")} sent`);
   }
 }
 

@@ -15,6 +15,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { startEmulator, validateFaultRules } from "../emulator";
+import { plural } from "../policy/plural";
 import { harnessTempRoot, makeTempDir } from "../test/harness";
 import { exampleProject } from "../test/examples/project";
 import { CliRunner, which } from "./cliRunner";
@@ -107,7 +108,7 @@ async function main(): Promise<number> {
     };
     runner = pulumiCli ? await CliRunner.start(pulumiCli, setup) : await HarnessRunner.start(setup);
     say(`running:   ${runner.label}`);
-    say(dim(`project:   ${project.dir}  (${elapsed()})`));
+    say(dim(`project:   ${project.dir}  (ready ${elapsed()} after the start)`));
     await playSteps(runner, emu, pulumiCli !== undefined);
   } catch (e) {
     if (e instanceof StepFailed) {
@@ -127,13 +128,7 @@ async function main(): Promise<number> {
   else say(dim("cleaned up: emulator stopped; temporary project, state and data file are removed on exit"));
   const { failures } = checks;
   if (failures.length) {
-    say(
-      red(
-        bold(
-          `demo FAILED after ${elapsed()}: ${failures.length} check${failures.length === 1 ? "" : "s"} did not hold:`,
-        ),
-      ),
-    );
+    say(red(bold(`demo FAILED after ${elapsed()}: ${plural(failures.length, "check")} did not hold:`)));
     for (const f of failures) say(red(`  - ${f}`));
     return 1;
   }

@@ -6,7 +6,6 @@
 import type { RunningEmulator } from "../emulator";
 import type { ExampleProject } from "../test/examples/project";
 
-export { USER_TYPE } from "../provider/types";
 export { ACTIVE_USER_LIMIT_POLICY as LIMIT_POLICY } from "../policy/policies";
 export const EXAMPLE = "quickstart";
 

@@ -5,7 +5,8 @@
  *   1. preview with the licence policy pack   (nothing may change on the server)
  *   2. up                                      (alice, carol active; bob invited, then deactivated;
  *                                               workspace quickstart-ml: alice owner, carol collaborator)
- *   3. edit: carolActive=false, up             (carol deactivated in place)
+ *   3. edit: carolActive=false, up             (carol deactivated in place; the advisory
+ *                                               wallaroo-member-inactive notes her membership)
  *   4. destroy                                 (everyone deactivated; the workspace stays, without them)
  *   5. over-the-licence variant: six active users, preview with the policy pack
  *      → a mandatory violation, so `up` is not run (as the Pulumi CLI would stop)
@@ -22,8 +23,10 @@ import {
   red,
   say,
   step,
+  stepDone,
   yellow,
 } from "./print";
+import { MEMBER_INACTIVE_POLICY } from "../policy/workspacePolicies";
 import { LIMIT_POLICY, type Runner, type StepResult } from "./runner";
 
 /** The quickstart's workspace (examples/quickstart/index.ts). */
@@ -84,7 +87,12 @@ export async function playSteps(runner: Runner, emu: RunningEmulator, viaCli: bo
       );
     },
   });
-  expect(r.verdict.mandatory.length === 0, "no policy violation", r.verdict.lines.join(" "));
+  expect(r.verdict.mandatory.length === 0, "no mandatory policy violation", r.verdict.lines.join(" "));
+  expect(
+    r.verdict.lines.some((l) => l.includes(MEMBER_INACTIVE_POLICY) && l.includes("carol@example.com")),
+    `the workspace policies see the memberships: ${MEMBER_INACTIVE_POLICY} (advisory) notes that carol, now inactive, is still a member`,
+    r.verdict.lines.join(" "),
+  );
 
   // 4. destroy
   await play(emu, "pulumi destroy", {
@@ -122,6 +130,7 @@ export async function playSteps(runner: Runner, emu: RunningEmulator, viaCli: bo
       : red("  → the policy did not stop it; `pulumi up` is not run anyway"),
   );
   checkEmulator(emu, before, "nothing changed on the server", { noChanges: true });
+  stepDone();
 }
 
 /**

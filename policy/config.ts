@@ -9,21 +9,33 @@
  * - The Pulumi CLI validates that file against {@link activeUserLimitConfigSchema} (advertised
  *   through `GetAnalyzerInfo`) before it calls `Configure`, fills in the schema's defaults, and
  *   stops with e.g. `validating policy config: wallaroo-licence 0.1.0  wallaroo-active-user-limit:
- *   maxActiveUsers: Must be greater than or equal to 0`.
+ *   maxActiveUsers: Must be greater than or equal to 0`. (So `edition` has no schema default: the
+ *   CLI would fill it in, and live mode could not tell "unset" from "community".)
  * - @pulumi/policy's `Configure` stores whatever it is sent without checking it, so
  *   {@link parseActiveUserLimitConfig} checks again when the policy runs (another client, an older
  *   CLI) and throws a {@link PolicyConfigError} naming every problem.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { ConfigurationError } from "../sdk/errors";
+import { DEFAULT_EDITION, EDITIONS, resolveEdition, type Edition } from "../sdk/edition";
 
-export const EDITIONS = ["community", "enterprise"] as const;
-export type Edition = (typeof EDITIONS)[number];
+export { EDITIONS };
+export type { Edition };
+
+/** How the pack's messages name its edition setting. */
+const EDITION_SETTING = "the policy config key edition";
 
 /** Active users a Wallaroo Community licence allows (deactivated users do not count). */
 export const COMMUNITY_ACTIVE_USER_LIMIT = 5;
 
 export interface ActiveUserLimitConfig {
+  /**
+   * The licence edition: as configured; unset, `WALLAROO_EDITION` in live mode (the environment the
+   * live count connects with), else community.
+   */
   readonly edition: Edition;
+  /** Where `edition` came from: the configuration, `WALLAROO_EDITION` (live mode only), or the default. */
+  readonly editionSource?: "config" | "environment" | "default";
   /** Overrides the edition's limit when set. */
   readonly maxActiveUsers?: number;
   /**
@@ -42,10 +54,9 @@ export const activeUserLimitConfigSchema: PolicyConfigSchema = {
     edition: {
       type: "string",
       enum: [...EDITIONS],
-      default: "community",
       description:
-        `Wallaroo licence: "community" allows ${COMMUNITY_ACTIVE_USER_LIMIT} active users, ` +
-        `"enterprise" has no limit.`,
+        `Wallaroo licence: "community" (the default) allows ${COMMUNITY_ACTIVE_USER_LIMIT} active users, ` +
+        `"enterprise" has no limit. Unset with unmanagedActiveUsers "live": WALLAROO_EDITION, else community.`,
     },
     maxActiveUsers: {
       type: "integer",
@@ -116,8 +127,15 @@ function readText(raw: Record<string, unknown>, key: string, problems: string[])
   return value;
 }
 
-/** Checks the properties `getConfig()` returned; throws {@link PolicyConfigError} listing all problems. */
-export function parseActiveUserLimitConfig(policyName: string, raw: Record<string, unknown>): ActiveUserLimitConfig {
+/**
+ * Checks the properties `getConfig()` returned; throws {@link PolicyConfigError} listing all problems.
+ * `env` is read in live mode only, for `WALLAROO_EDITION` when `edition` is unset.
+ */
+export function parseActiveUserLimitConfig(
+  policyName: string,
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): ActiveUserLimitConfig {
   const problems: string[] = [];
   const allowed = Object.keys(activeUserLimitConfigSchema.properties);
   for (const key of Object.keys(raw)) {
@@ -126,7 +144,7 @@ export function parseActiveUserLimitConfig(policyName: string, raw: Record<strin
     }
   }
 
-  let edition: Edition = "community";
+  let edition: Edition | undefined;
   if (raw.edition !== undefined) {
     if ((EDITIONS as readonly unknown[]).includes(raw.edition)) {
       edition = raw.edition as Edition;
@@ -146,12 +164,24 @@ export function parseActiveUserLimitConfig(policyName: string, raw: Record<strin
   if ((url !== undefined || authUrl !== undefined) && unmanagedActiveUsers !== "live") {
     problems.push('url and authUrl are only used with unmanagedActiveUsers: "live"');
   }
+  let editionSource: ActiveUserLimitConfig["editionSource"] = edition === undefined ? "default" : "config";
+  if (edition === undefined && raw.edition === undefined && unmanagedActiveUsers === "live") {
+    // Live mode counts on the instance the WALLAROO_* environment names: its edition comes from there too.
+    try {
+      const resolved = resolveEdition({ value: undefined, setting: EDITION_SETTING, source: "config" }, env);
+      edition = resolved.edition;
+      editionSource = resolved.source === "environment" ? "environment" : "default";
+    } catch (e) {
+      problems.push(e instanceof ConfigurationError ? e.message : String(e));
+    }
+  }
 
   if (problems.length > 0) {
     throw new PolicyConfigError(policyName, problems);
   }
   return {
-    edition,
+    edition: edition ?? DEFAULT_EDITION,
+    editionSource,
     unmanagedActiveUsers,
     ...(maxActiveUsers === undefined ? {} : { maxActiveUsers }),
     ...(url === undefined ? {} : { url }),
@@ -159,13 +189,21 @@ export function parseActiveUserLimitConfig(policyName: string, raw: Record<strin
   };
 }
 
-/** The limit in force and how to name it in a message; `limit` is undefined when there is none. */
-export function activeUserLimit(config: ActiveUserLimitConfig): { limit: number | undefined; source: string } {
+/**
+ * The limit in force and how to name it in a message; `limit` is undefined when there is none.
+ * `limitSetting` names the explicit limit (`maxActiveUsers`, or `--limit` for the CLI); `byEdition`
+ * says the edition decided, so a caller can add where the edition came from.
+ */
+export function activeUserLimit(
+  config: Pick<ActiveUserLimitConfig, "edition" | "editionSource" | "maxActiveUsers">,
+  limitSetting = "maxActiveUsers",
+): { limit: number | undefined; source: string; byEdition: boolean } {
   if (config.maxActiveUsers !== undefined) {
-    return { limit: config.maxActiveUsers, source: "the configured limit (maxActiveUsers)" };
+    return { limit: config.maxActiveUsers, source: `the configured limit (${limitSetting})`, byEdition: false };
   }
+  const from = config.editionSource === "environment" ? " (from WALLAROO_EDITION)" : "";
   if (config.edition === "enterprise") {
-    return { limit: undefined, source: "the enterprise licence" };
+    return { limit: undefined, source: `the enterprise licence${from}`, byEdition: true };
   }
-  return { limit: COMMUNITY_ACTIVE_USER_LIMIT, source: "the community licence" };
+  return { limit: COMMUNITY_ACTIVE_USER_LIMIT, source: `the community licence${from}`, byEdition: true };
 }

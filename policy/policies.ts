@@ -20,11 +20,11 @@ import { emailProblem } from "../sdk/email";
 import { activeUserLimit, activeUserLimitConfigSchema, parseActiveUserLimitConfig } from "./config";
 import { fetchServerUsers } from "./liveSeats";
 import { countConfigured, countLive, type SeatCount } from "./seats";
+import { seatViolation } from "./seatVerdict";
 import {
   UNKNOWN,
   WALLAROO_USER_TYPE,
   WallarooUser,
-  describeUser,
   emailKey,
   isWallarooUser,
   readProperty,
@@ -37,9 +37,7 @@ export const ACTIVE_USER_LIMIT_POLICY = "wallaroo-active-user-limit";
 export const USER_EMAIL_POLICY = "wallaroo-user-email";
 export const DUPLICATE_EMAIL_POLICY = "wallaroo-duplicate-email";
 export const UNKNOWN_VALUES_POLICY = "wallaroo-unknown-values";
-
-/** At most this many users are listed in one message; the rest are counted. */
-export const MAX_LISTED_USERS = 50;
+export { MAX_LISTED_USERS } from "./seatVerdict";
 
 /**
  * Marks a validate function as applying to `wallaroo.User` only. @pulumi/policy then skips it
@@ -48,16 +46,6 @@ export const MAX_LISTED_USERS = 50;
  */
 function onlyForUsers<F extends ResourceValidation | StackValidation>(fn: F): F {
   return Object.assign(fn, { __pulumiType: WALLAROO_USER_TYPE });
-}
-
-function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-function listUsers(users: readonly WallarooUser[]): string {
-  const listed = users.slice(0, MAX_LISTED_USERS).map(describeUser).join(", ");
-  const rest = users.length - MAX_LISTED_USERS;
-  return rest > 0 ? `${listed} and ${rest} more` : listed;
 }
 
 function quoteEmail(email: string): string {
@@ -88,42 +76,8 @@ const validateActiveUserLimit: StackValidation = async (args, reportViolation) =
   } else {
     count = countConfigured(users, config.unmanagedActiveUsers);
   }
-  const skipped =
-    count.unknown > 0
-      ? ` ${plural(count.unknown, "more user")} whose active flag or email is not known until apply ${count.unknown === 1 ? "was" : "were"} not counted.`
-      : "";
-  const live =
-    count.existing === undefined
-      ? ""
-      : ` (live count: ${plural(count.unmanaged, "active user")} outside this stack; ${count.existing} of its users exist, ${count.invited ?? 0} will be invited)`;
-  const outside =
-    config.unmanagedActiveUsers === "live"
-      ? `${count.unmanaged} active outside it, counted live`
-      : `${count.unmanaged} unmanaged`;
-  // A stack is only at fault when its own users take the instance over the limit.
-  if (count.activeInStack.length > 0 && count.final > limit) {
-    const requested =
-      count.unmanaged > 0
-        ? `${plural(count.final, "active Wallaroo user")} requested (${count.activeInStack.length} in this stack + ${outside})`
-        : `${plural(count.final, "active Wallaroo user")} requested in this stack`;
-    reportViolation(
-      `${requested}, but ${source} allows ${limit}. ` +
-        `Deactivate ${count.final - limit} (set active: false) or raise the limit. ` +
-        `Active in this stack: ${listUsers(count.activeInStack)}.${skipped}${live}`,
-    );
-    return;
-  }
-  if (count.transient.length > 0 && count.peak > limit) {
-    reportViolation(
-      `${plural(count.peak, "licence seat")} are needed during this update, but ${source} allows ${limit}: ` +
-        `${count.final} stay active (${count.activeInStack.length} in this stack + ${outside}) and ` +
-        `${plural(count.transient.length, "user")} hold a seat only while it runs, because the API invites a user ` +
-        "active before it can deactivate it and the engine may run every create before any deactivation: " +
-        `${listUsers(count.transient)}. Create ${count.transient.length === 1 ? "it" : "them"} in an earlier pulumi up ` +
-        "while a seat is free, or deactivate someone first in a separate pulumi up." +
-        `${skipped}${live}`,
-    );
-  }
+  const violation = seatViolation(count, limit, source);
+  if (violation !== undefined) reportViolation(violation);
 };
 
 const validateUserEmail: ResourceValidation = (args, reportViolation) => {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Node as YamlNode, Pair } from "yaml";
 import type { z } from "zod";
-import { normalizeEmail } from "../sdk/email";
+import { emailProblem, normalizeEmail } from "../sdk/email";
 import { rosterSchemas, yaml } from "./onDemand";
 import { FILE_KEYS, ROW_KEYS } from "./types";
 import type { RosterEntry } from "./types";
@@ -211,12 +211,19 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
       for (const issue of rowIssues(raw, parsed.error.issues)) {
         problems.push({ row, email, line: (issue.key && keyLine(node, issue.key)) || rowLine, message: issue.message });
       }
-      return;
     }
-    const key = normalizeEmail(parsed.data.email);
+    // A row with another problem (a typo such as `activ: false`) still claims its email: a duplicate is
+    // reported now, not after the typo is fixed. A malformed email has been reported, and is compared with nothing.
+    const rowEmail = parsed.success
+      ? parsed.data.email
+      : email !== undefined && !emailProblem(email)
+        ? email
+        : undefined;
+    if (rowEmail === undefined) return;
+    const key = normalizeEmail(rowEmail);
     const first = firstRowOf.get(key);
     if (first) {
-      const same = first.email === parsed.data.email ? "" : ` as ${first.email}`;
+      const same = first.email === rowEmail ? "" : ` as ${first.email}`;
       problems.push({
         row,
         email,
@@ -225,7 +232,8 @@ export function parseRoster(text: string, source = "roster"): RosterEntry[] {
       });
       return;
     }
-    firstRowOf.set(key, { row, email: parsed.data.email, line: rowLine });
+    firstRowOf.set(key, { row, email: rowEmail, line: rowLine });
+    if (!parsed.success) return;
     const entry: RosterEntry = { email: parsed.data.email, active: parsed.data.active };
     if (parsed.data.note !== undefined) entry.note = parsed.data.note;
     if (parsed.data.workspaces !== undefined) entry.workspaces = parsed.data.workspaces;

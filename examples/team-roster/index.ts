@@ -20,14 +20,19 @@ try {
 // renames nothing. A removed row's resource is deleted by Pulumi, which deactivates that user.
 const names = wallaroo.resourceNames(roster.map((row) => row.email));
 const nameOf = (email: string) => names.get(email.trim().toLowerCase())!;
-const users = roster.map(
-  (row) =>
-    new wallaroo.User(nameOf(row.email), {
-      email: row.email,
-      active: row.active,
-      adoptExisting,
-    }),
-);
+const users = roster.map((row) => {
+  const name = nameOf(row.email);
+  return new wallaroo.User(name, {
+    email: row.email,
+    active: row.active,
+    adoptExisting,
+    // A roster in Git holds no secrets. A chosen initial password (else the server issues one) is a
+    // secret in the stack's configuration, keyed by the resource name:
+    //   pulumi config set --secret password-dave-example-com '<initial password>'
+    // Used by the invite only: an existing (adopted) user keeps the password they have.
+    password: config.getSecret(`password-${name}`),
+  });
+});
 
 // Every workspace a row names, once. A workspace no row names any more leaves the stack but stays on
 // the instance (the API cannot delete one); a removed membership removes the person from it.

@@ -12,6 +12,7 @@ import { parseRoster } from "../../roster";
 import { emailProblem, WallarooClient } from "../../sdk";
 import { REPO_INDEX, typeErrors } from "../support/typecheck";
 import { cli, type CliResult } from "../support/cli";
+import { type RawServer, reply, startRawServer } from "../support/rawServer";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const ADMIN_PASSWORD = "adm1n-Secret-pw";
@@ -473,7 +474,7 @@ describe("wallaroo-users seats", function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^Seats on http:\/\/127\.0\.0\.1:\d+\/: 4 active users, 5 allowed \(community licence\); 1 inactive\./,
+      /^Seats on http:\/\/127\.0\.0\.1:\d+\/: 4 active users, 1 inactive; the community licence \(assumed: neither --edition nor WALLAROO_EDITION is set\) allows 5\./,
     );
     assert.match(
       r.stdout,
@@ -492,6 +493,10 @@ describe("wallaroo-users seats", function () {
     const r = await cli(["seats", "--roster", roster], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /manages 3 emails, 2 of them active here; 2 active users are outside it\./);
+    assert.match(
+      r.stdout,
+      /team\.yaml fits: 5 active Wallaroo users after the update \(3 in this stack \+ 2 active outside it, counted live\), 5 licence seats at its peak; the community licence \(assumed: [^)]*\) allows 5\./,
+    );
     assert.match(r.stdout, /^unmanagedActiveUsers: 2$/m);
     const json = r.stdout.slice(r.stdout.indexOf("{"));
     assert.deepEqual(JSON.parse(json), {
@@ -513,6 +518,78 @@ describe("wallaroo-users seats", function () {
     });
   });
 
+  it("says where the edition came from: --edition, else WALLAROO_EDITION, else assumed", async () => {
+    const first = async (argv: string[], e: NodeJS.ProcessEnv) => {
+      const r = await cli(["seats", ...argv], e);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.split("\n")[0];
+    };
+    assert.match(
+      await first([], { ...env, WALLAROO_EDITION: "enterprise" }),
+      /; the enterprise licence \(from WALLAROO_EDITION\) has no limit\.$/,
+    );
+    assert.match(
+      await first(["--edition", "community"], { ...env, WALLAROO_EDITION: "enterprise" }),
+      /; the community licence \(from --edition\) allows 5\.$/,
+    );
+    assert.match(await first(["--limit", "7"], env), /; the configured limit \(--limit\) allows 7\.$/);
+    const json = JSON.parse((await cli(["seats", "--json"], { ...env, WALLAROO_EDITION: "Enterprise" })).stdout);
+    assert.deepEqual([json.edition, json.editionSource, json.limit], ["enterprise", "environment", null]);
+    const typo = await cli(["seats"], { ...env, WALLAROO_EDITION: "enterprize" });
+    assert.equal(typo.code, 1);
+    assert.match(
+      typo.stderr,
+      /WALLAROO_EDITION must be community or enterprise, not 'enterprize' \(did you mean 'enterprise'\?\)/,
+    );
+  });
+
+  it("exits 3 with the policy's words when the roster does not fit at its peak or at the end, JSON carrying the figures", async () => {
+    const peak = join(dir, "peak.yaml");
+    writeFileSync(
+      peak,
+      "users:\n  - email: ann@example.com\n  - email: ben@example.com\n  - email: new@example.com\n  - email: late@example.com\n    active: false\n",
+    );
+    const r = await cli(["seats", "--roster", peak], env);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stdout,
+      /peak\.yaml does not fit: 6 licence seats are needed during this update, but the community licence \(assumed: [^)]*\) allows 5: 5 stay active \(3 in this stack \+ 2 active outside it, counted live\) and 1 user holds a seat only while it runs, .*: late@example\.com\. Create it in an earlier pulumi up/,
+    );
+    const json = await cli(["seats", "--roster", peak, "--json"], env);
+    assert.equal(json.code, 3);
+    const { fit } = JSON.parse(json.stdout);
+    assert.deepEqual(
+      [fit.activeAfterUpdate, fit.seatsAtPeak, fit.unmanaged, fit.existing, fit.invited, fit.transient, fit.fits],
+      [5, 6, 2, 2, 2, ["late@example.com"], false],
+    );
+    assert.match(fit.violation, /^6 licence seats are needed during this update/);
+
+    const over = join(dir, "over.yaml");
+    writeFileSync(
+      over,
+      "users:\n  - email: ann@example.com\n  - email: new1@example.com\n  - email: new2@example.com\n  - email: new3@example.com\n",
+    );
+    const end = await cli(["seats", "--roster", over], env);
+    assert.equal(end.code, 3);
+    assert.match(
+      end.stdout,
+      /over\.yaml does not fit: 7 active Wallaroo users requested \(4 in this stack \+ 3 active outside it, counted live\), but the community licence \([^)]*\) allows 5\. Deactivate 2 \(set active: false\)/,
+    );
+    // The same roster fits an enterprise licence, and a limit that holds it.
+    assert.equal((await cli(["seats", "--roster", over, "--edition", "enterprise"], env)).code, 0);
+    assert.equal((await cli(["seats", "--roster", over, "--limit", "7"], env)).code, 0);
+  });
+
+  it("answers --limit -1 as --limit=-1, and refuses a number too large to count", async () => {
+    for (const argv of [["--limit", "-1"], ["--limit=-1"], ["--limit", "-1.5"], ["--limit", "99999999999999999999"]]) {
+      const r = await cli(["seats", ...argv], env);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.match(r.stderr, /^wallaroo-users: --limit must be a whole number of active users, not '-?[\d.]+'\n/);
+    }
+    // A flag after --limit is still a missing value.
+    assert.match((await cli(["seats", "--limit", "--json"], env)).stderr, /--limit needs a value/);
+  });
+
   it("fails naming the file when it cannot be read, and refuses both sources at once", async () => {
     const r = await cli(["seats", "--program-users", join(dir, "missing.txt")], env);
     assert.equal(r.code, 1);
@@ -521,6 +598,53 @@ describe("wallaroo-users seats", function () {
     assert.equal(both.code, 2);
     assert.match(both.stderr, /give --roster or --program-users, not both/);
     const typo = await cli(["seats", "--edition", "comunity"], env);
-    assert.match(typo.stderr, /did you mean 'community'/);
+    assert.equal(typo.code, 2);
+    assert.match(
+      typo.stderr,
+      /--edition must be community or enterprise, not 'comunity' \(did you mean 'community'\?\)/,
+    );
+  });
+});
+
+describe("wallaroo-users list: users from a User Federation provider", function () {
+  // The emulator stores no federated users: a loopback server answers the documented Keycloak shape.
+  let server: RawServer;
+  before(async () => {
+    const user = (id: string, email: string, federationLink?: string) => ({
+      id,
+      username: email,
+      email,
+      enabled: true,
+      createdTimestamp: 1_700_000_000_000,
+      ...(federationLink ? { federationLink } : {}),
+    });
+    server = await startRawServer((req, res) => {
+      if (req.url === "/v1/api/users/query")
+        reply(res, 200, {
+          users: { u1: user("u1", "ldap@example.com", "corp-ldap"), u2: user("u2", "local@example.com") },
+        });
+      else if (req.url === "/v1/api/workspaces/list") reply(res, 200, { workspaces: [] });
+      else reply(res, 404, { msg: "not found" });
+    });
+  });
+  after(async () => server?.close());
+
+  it("shows federationLink in a FEDERATION column and in the JSON", async () => {
+    const env = { WALLAROO_URL: server.url, WALLAROO_TOKEN: "test-token" };
+    const table = await cli(["list", "--quiet"], env);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split("\n");
+    assert.match(lines[0]!, /^EMAIL +ACTIVE +ID +CREATED +FEDERATION$/);
+    assert.match(lines[1]!, /^ldap@example\.com +yes +u1 +2023-11-14 +corp-ldap$/);
+    assert.match(lines[2]!, /^local@example\.com +yes +u2 +2023-11-14 +-$/);
+    const json = await cli(["list", "--json", "--quiet"], env);
+    const users = JSON.parse(json.stdout) as { email: string; federationLink?: string }[];
+    assert.deepEqual(
+      users.map((u) => [u.email, u.federationLink]),
+      [
+        ["ldap@example.com", "corp-ldap"],
+        ["local@example.com", undefined],
+      ],
+    );
   });
 });

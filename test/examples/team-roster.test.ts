@@ -11,9 +11,11 @@ import { resourceNameFor } from "../../roster";
 import { assertOk, Engine } from "../harness";
 import { mutatingCalls, roster, startWorld, World } from "../support/world";
 import { serverWorkspace, workspaceMutations } from "../support/workspaces";
+import { tokenRequest } from "../emulator/helpers";
 import { exampleProject, ExampleProject, typeCheck } from "./project";
 
 const TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
+const DAVE_PASSWORD = "Dave-Initial-Pw-3";
 
 const names = (urns: string[]) => urns.map((u) => u.split("::").pop()).sort();
 const usersOnly = (urns: string[]) => urns.filter((u) => u.includes(`::${TYPE}::`));
@@ -75,7 +77,7 @@ describe("examples/team-roster", function () {
     );
   });
 
-  it("after editing the roster (add dave, bob inactive, alice's line removed): dave invited, bob and alice deactivated", async () => {
+  it("after editing the roster (add dave, bob inactive, alice's line removed): dave invited with the secret password keyed by his resource name, bob and alice deactivated", async () => {
     writeRoster(`users:
   - email: bob@example.com
     active: false
@@ -85,6 +87,10 @@ describe("examples/team-roster", function () {
   - email: dave@example.com
     note: new data scientist
 `);
+    // dave's initial password: a secret of the stack, keyed by his resource name, never in the roster.
+    const passwordKey = `${project.example.projectName}:password-dave-example-com`;
+    engine.config[passwordKey] = DAVE_PASSWORD;
+    engine.secretConfigKeys.push(passwordKey);
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     const name = (e: string) => resourceNameFor(e, new Set());
@@ -104,6 +110,10 @@ describe("examples/team-roster", function () {
     });
     assert.deepEqual(mutatingCalls(world.emu), { invite: 1, deactivate: 2 });
     assert.equal(up.outputs.activeUsers, 1);
+    const login = { client_id: "sdk-client", grant_type: "password", username: "dave@example.com" };
+    assert.equal((await tokenRequest(world.emu.url, { ...login, password: DAVE_PASSWORD })).status, 200);
+    assert.ok(engine.isSecretInState(name("dave@example.com"), "inputs", "password"));
+    assert.deepEqual(engine.findInArtifacts([DAVE_PASSWORD]), []);
     assert.deepEqual(Object.keys(up.outputs.userIds as object).sort(), [
       "bob@example.com",
       "carol@example.com",

@@ -1,5 +1,5 @@
 /**
- * The published package, proven from a fresh clone: `npm pack` (its prepack builds) ships exactly
+ * The published package, proven from a fresh clone: `npm pack` (its prepare builds) ships exactly
  * the intended files; consumer projects installed from that tarball — Pulumi's current template
  * settings (module nodenext), the classic settings (module commonjs, moduleResolution node, no
  * esModuleInterop, no skipLibCheck) and plain JavaScript — type-check with `tsc`, run under the
@@ -10,11 +10,20 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { assertOk, makeTempDir } from "../harness";
+import { makeTempDir } from "../harness";
 import * as semver from "semver";
 import { PolicyPackProcess, UNKNOWN_VALUE, userRegistration } from "../policy/analyzerClient";
 import { startWorld, World } from "../support/world";
-import { packageConsumer, packFromFreshClone, PackedPackage, REPO, TYPE_ROOTS, tsc } from "./fixture";
+import {
+  JS_PROGRAM,
+  packageConsumer,
+  packFromFreshClone,
+  PackedPackage,
+  REPO,
+  TYPE_ROOTS,
+  tsc,
+  upFindsAndDestroys,
+} from "./fixture";
 
 const LIBRARY_DIRS = ["sdk", "provider", "policy", "emulator", "cli", "roster"];
 
@@ -94,16 +103,6 @@ export = async () => {
   const alice = new wallaroo.User("alice", { email: "alice@example.com" });
   const id: pulumi.Output<string> = alice.userId;
   return { aliceId: id, foundId: before?.id ?? "none", unused: unused.length };
-};
-`;
-
-const JS_PROGRAM = `"use strict";
-const wallaroo = require("pulumi-wallaroo");
-
-module.exports = async () => {
-  const before = await wallaroo.lookupUser({ email: "alice@example.com" });
-  const alice = new wallaroo.User("alice", { email: "alice@example.com" });
-  return { aliceId: alice.userId, foundId: before ? before.id : "none" };
 };
 `;
 
@@ -206,16 +205,7 @@ for (const variant of ["nodenext", "classic", "javascript"] as const) {
     }
 
     it("creates with wallaroo.User and finds the user with lookupUser, then destroys", async () => {
-      const engine = world.engine();
-      const program = variant === "javascript" ? "index.js" : "index.ts";
-      const first = assertOk(await engine.up(program));
-      assert.equal(first.outputs.foundId, "none");
-      const alice = world.emu.users().find((u) => u.email === "alice@example.com");
-      assert.ok(alice?.enabled, "alice is active on the server");
-      assert.equal(first.outputs.aliceId, alice.id);
-      const second = assertOk(await engine.up(program));
-      assert.equal(second.outputs.foundId, alice.id);
-      assert.ok((await engine.destroy()).ok);
+      await upFindsAndDestroys(world, variant === "javascript" ? "index.js" : "index.ts");
     });
 
     it("starts the ready-made policy pack node_modules/pulumi-wallaroo/policy as the CLI does", async () => {

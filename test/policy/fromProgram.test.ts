@@ -70,7 +70,7 @@ describe("wallaroo-licence pack on resources from a real program run", function 
     const result = await pack.analyzeStack(registered(engine, "inputs"));
     const limit = result.diagnostics.find((d) => d.policyName === "wallaroo-active-user-limit");
     assert.match(limit!.message, /6 licence seats are needed during this update, but the community licence allows 5/);
-    assert.match(limit!.message, /hold a seat only while it runs.*: member5@example\.com\./);
+    assert.match(limit!.message, /1 user holds a seat only while it runs.*: member5@example\.com\./);
   });
 
   it("stops six active users with a message listing them", async () => {

@@ -9,7 +9,7 @@ import {
   userEmailPolicy,
   wallarooPolicies,
 } from "../../policy/policies";
-import { PolicyConfigError } from "../../policy/config";
+import { activeUserLimit, parseActiveUserLimitConfig, PolicyConfigError } from "../../policy/config";
 import { UNKNOWN_DURING_PREVIEW, policyResource, runResourcePolicy, runStackPolicy, userResource } from "./harness";
 import { UNKNOWN_SENTINELS, WALLAROO_USER_TYPE } from "../../policy/userResources";
 
@@ -181,6 +181,31 @@ describe("wallaroo-active-user-limit", () => {
     await assert.rejects(
       runStackPolicy(activeUserLimitPolicy, users(1), { edition: 5, maxActiveUsers: -2 }),
       /edition must be one of "community", "enterprise", got 5; maxActiveUsers must be an integer >= 0, got -2$/,
+    );
+  });
+
+  it("reads WALLAROO_EDITION in live mode only, when edition is unset, and says so in the message", () => {
+    const env = { WALLAROO_EDITION: "enterprise" };
+    const parse = (raw: Record<string, unknown>, e: NodeJS.ProcessEnv = env) =>
+      parseActiveUserLimitConfig(ACTIVE_USER_LIMIT_POLICY, raw, e);
+    assert.deepEqual(
+      [parse({ unmanagedActiveUsers: "live" }).edition, parse({ unmanagedActiveUsers: "live" }).editionSource],
+      ["enterprise", "environment"],
+    );
+    assert.equal(parse({ unmanagedActiveUsers: "live", edition: "community" }).edition, "community");
+    assert.equal(parse({}).edition, "community", "a configured number is checked offline: no environment");
+    assert.equal(parse({ unmanagedActiveUsers: "live" }, {}).editionSource, "default");
+    assert.equal(
+      activeUserLimit(parse({ unmanagedActiveUsers: "live" }, { WALLAROO_EDITION: "Community" })).source,
+      "the community licence (from WALLAROO_EDITION)",
+    );
+    assert.throws(
+      () => parse({ unmanagedActiveUsers: "live" }, { WALLAROO_EDITION: "enterprize" }),
+      (e: unknown) =>
+        e instanceof PolicyConfigError &&
+        /WALLAROO_EDITION must be community or enterprise, not 'enterprize' \(did you mean 'enterprise'\?\)/.test(
+          e.message,
+        ),
     );
   });
 

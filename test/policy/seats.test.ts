@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { PolicyResource } from "@pulumi/policy";
+import { activeUserLimitConfigSchema } from "../../policy/config";
 import { activeUserLimitPolicy } from "../../policy/policies";
 import { runStackPolicy, userResource } from "./harness";
 import type { RunningEmulator } from "../../emulator";
@@ -31,11 +32,34 @@ describe("wallaroo-active-user-limit: the peak of an update", function () {
       m,
       /^6 licence seats are needed during this update, but the community licence allows 5: 5 stay active/,
     );
-    assert.match(m, /1 user hold a seat only while it runs.*: late@example\.com\./);
+    assert.match(m, /1 user holds a seat only while it runs.*: late@example\.com\./);
     assert.match(
       m,
       /Create it in an earlier pulumi up while a seat is free, or deactivate someone first in a separate pulumi up/,
     );
+  });
+
+  it("says each count in the singular when it is one", async () => {
+    const { violations } = await runStackPolicy(
+      activeUserLimitPolicy,
+      [userResource("late", { email: "late@example.com", active: false })],
+      { maxActiveUsers: 0 },
+    );
+    assert.match(
+      violations[0]!.message,
+      /^1 licence seat is needed during this update, but the configured limit \(maxActiveUsers\) allows 0: 0 stay active \(0 in this stack \+ 0 unmanaged\) and 1 user holds a seat only while it runs, .*Create it in an earlier pulumi up/,
+    );
+    const one = await runStackPolicy(activeUserLimitPolicy, newUsers(2), {
+      maxActiveUsers: 0,
+      unmanagedActiveUsers: 0,
+    });
+    assert.match(one.violations[0]!.message, /^2 active Wallaroo users requested in this stack/);
+    const peak = await runStackPolicy(
+      activeUserLimitPolicy,
+      [...newUsers(1), userResource("late", { email: "late@example.com", active: false })],
+      { maxActiveUsers: 1 },
+    );
+    assert.match(peak.violations[0]!.message, /^2 licence seats are needed .*: 1 stays active \(1 in this stack/);
   });
 
   it("needs no seat for an inactive user that already exists (its planned state carries the server's id)", async () => {
@@ -113,6 +137,52 @@ describe('wallaroo-active-user-limit with "unmanagedActiveUsers": "live", over g
     );
     assert.equal(emu.stats().requests["/v1/api/users/query"], 1);
     assert.ok(emu.stats().tokensIssued <= 1);
+  });
+
+  it("says '1 of its users exists' when one does", async () => {
+    const messages = await limitMessages(
+      planned([
+        { name: "o1", email: "out1@example.com" },
+        { name: "a", email: "a@example.com" },
+        { name: "b", email: "b@example.com" },
+        { name: "c", email: "c@example.com" },
+      ]),
+    );
+    assert.match(
+      messages[0]!,
+      /live count: 2 active users outside this stack; 1 of its users exists, 3 will be invited/,
+    );
+  });
+
+  it("takes the edition from WALLAROO_EDITION when its config leaves edition unset; the config wins", async () => {
+    // The schema has no default for edition: the Pulumi CLI fills defaults in, and "unset" would read "community".
+    assert.equal((activeUserLimitConfigSchema.properties.edition as { default?: unknown }).default, undefined);
+    const enterprise = await PolicyPackProcess.start(undefined, undefined, undefined, {
+      ...process.env,
+      WALLAROO_URL: emu.url,
+      WALLAROO_USER: "admin",
+      WALLAROO_PASSWORD: ADMIN_PASSWORD,
+      WALLAROO_TOKEN: "",
+      WALLAROO_EDITION: "enterprise",
+    });
+    const six = planned(["a", "b", "c", "d", "e", "f"].map((n) => ({ name: n, email: `${n}@example.com` })));
+    const verdicts = async (config: Record<string, unknown>) => {
+      await enterprise.configure({ [LIMIT_POLICY]: { properties: config } });
+      return (await enterprise.analyzeStack(six)).diagnostics.filter((d) => d.policyName === LIMIT_POLICY);
+    };
+    try {
+      assert.deepEqual(await verdicts({ unmanagedActiveUsers: "live" }), [], "enterprise, from WALLAROO_EDITION");
+      const community = await verdicts({ unmanagedActiveUsers: "live", edition: "community" });
+      assert.match(community[0]!.message, /but the community licence allows 5/);
+      // With a number, nothing is read from the environment: the pack checks offline.
+      const offline = await verdicts({ unmanagedActiveUsers: 0 });
+      assert.match(
+        offline[0]!.message,
+        /6 active Wallaroo users requested in this stack, but the community licence allows 5/,
+      );
+    } finally {
+      await enterprise.stop();
+    }
   });
 
   it("counts the stack's users that already exist as its own, by email case-insensitively and by id", async () => {

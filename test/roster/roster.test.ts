@@ -140,6 +140,29 @@ describe("roster", function () {
       assert.match(e.problems[0].message, /row 1 .*Bob@Example\.com/);
     });
 
+    it("reports a duplicate at once when a row of it also has a typo, whichever row that is", function () {
+      const later = rosterError("users:\n  - email: ann@example.com\n  - email: Ann@example.com\n    activ: false\n");
+      assert.deepEqual(
+        later.problems.map((p) => [p.row, p.line, p.message.replace(/ \(.*$/, "")]),
+        [
+          [2, 4, "unknown key 'activ'"],
+          [2, 3, "duplicate email: row 1"],
+        ],
+      );
+      const first = rosterError("users:\n  - email: ann@example.com\n    activ: false\n  - email: ANN@example.com\n");
+      assert.deepEqual(
+        first.problems.map((p) => [p.row, p.message.replace(/ \(.*$/, "")]),
+        [
+          [1, "unknown key 'activ'"],
+          [2, "duplicate email: row 1"],
+        ],
+      );
+      // A malformed email is reported once, as malformed, and compared with nothing.
+      const bad = rosterError("users:\n  - email: ann@localhost\n  - email: ann@localhost\n");
+      assert.equal(bad.problems.length, 2);
+      assert.ok(bad.problems.every((p) => /has no dot in the domain/.test(p.message)));
+    });
+
     it("reports a YAML syntax error with its line, and no stack trace", function () {
       const e = rosterError(
         "users:\n  - email: alice@example.com\n  - email: [bob@example.com\n  - email: carol@example.com\n",
