@@ -6,7 +6,9 @@
  * (`node <@pulumi/pulumi>/cmd/run-plugin <folder> <engine>`: plugin/PulumiPlugin.yaml, plugin/index.js),
  * and as the `pulumi-resource-wallaroo` executable on PATH (bin.ts). One process serves one provider
  * instance: the engine starts one per default or explicit provider, so each has its own configuration
- * and client (provider/runtime.ts keeps one per process).
+ * and client (provider/runtime.ts keeps one per process). The engine's address (the last argument,
+ * after the CLI's `--logtostderr`, `-v=N`, `--tracing <endpoint>`) is not needed: the plugin calls
+ * nothing of the engine.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,21 +17,6 @@ import { createService } from "./service";
 
 /** Messages as large as the engine's own limit (listUsers of a large instance). */
 const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
-
-/**
- * The engine's address among the arguments: the last one that is not a flag. The CLI puts its logging
- * and tracing flags first (`--logtostderr`, `-v=9`, `--tracing <endpoint>`); run-plugin passes the
- * address alone. Nothing here needs the engine yet, so a missing one is not an error.
- */
-export function engineAddress(argv: readonly string[]): string | undefined {
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!; // within bounds
-    if (a === "--tracing") i++;
-    else if (!a.startsWith("-")) positional.push(a);
-  }
-  return positional.at(-1);
-}
 
 export async function serve(): Promise<number> {
   const schema = readFileSync(join(__dirname, "schema.json"), "utf8");
