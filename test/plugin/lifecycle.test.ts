@@ -5,12 +5,14 @@
  * finds nothing. Then the functions (Invoke), Cancel, the init-failure path and secrets.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { isSecret, secret, unwrapSecrets } from "../harness";
 import { api, tokenRequest } from "../emulator/helpers";
 import { ADMIN_PASSWORD } from "../support/world";
 import { serverWorkspace, workspaceMutations } from "../support/workspaces";
-import { PluginProcess, type Props } from "./pluginProcess";
+import { PluginProcess, REPO, type Props } from "./pluginProcess";
 
 const USER = "wallaroo:index:User";
 const WORKSPACE = "wallaroo:index:Workspace";
@@ -278,6 +280,34 @@ describe("the native wallaroo types through the plugin", function () {
       assert.deepEqual(serverUser("bob@example.com")?.enabled, true, "the user stays");
       // A later `pulumi import`: another operation, another process.
       assert.equal((await (await configured()).read(MEMBER, "models-bob", id)).id, "");
+    });
+  });
+
+  describe("a dynamic resource's state taken over under a type alias (moving a stack to the native types)", () => {
+    // A wallaroo.User of release 0.1.0 as its state holds it: __provider in its inputs and outputs.
+    const fixture = JSON.parse(
+      fs.readFileSync(path.join(REPO, "test", "fixtures", "release-0.1.0", "stack-state.json"), "utf8"),
+    ).checkpoint.latest.resources.find((r: any) => r.type === "pulumi-nodejs:dynamic/wallaroo:User");
+    const dynamicProvider: string = fixture.inputs.__provider;
+
+    it("DiffConfig from the dynamic provider's inputs (the whole stack configuration, namespaced) asks no replacement", async () => {
+      // The engine's providerChanged replaces a resource whose provider changes only when the new provider's DiffConfig says so.
+      const d = await plugin.diffConfig(
+        { "wallaroo:url": emu.url, "wallaroo:username": "admin", "wallaroo:password": secret(ADMIN_PASSWORD) },
+        { url: emu.url, username: "admin", password: secret(ADMIN_PASSWORD) },
+      );
+      assert.deepEqual(d.replaces, []);
+    });
+
+    it("diffs the dynamic state against the same native inputs as no change, and a refresh drops __provider", async () => {
+      const checked = (await plugin.check(USER, "kim", { email: "kim@example.com" })).inputs;
+      const created = await plugin.create(USER, "kim", checked);
+      const dynamicInputs = { ...checked, __provider: dynamicProvider };
+      const dynamicOutputs = { ...created.outputs, __provider: dynamicProvider };
+      const d = await plugin.diff(USER, "kim", created.id, dynamicInputs, dynamicOutputs, checked);
+      assert.equal(d.changes, "none");
+      const r = await plugin.read(USER, "kim", created.id, { outputs: dynamicOutputs, inputs: checked });
+      assert.deepEqual(r.outputs, created.outputs);
     });
   });
 

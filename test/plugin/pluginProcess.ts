@@ -311,6 +311,22 @@ export class PluginProcess {
     };
   }
 
+  /** Diff and Update carry the same: the id, the old inputs, the old outputs (`olds`) and the new inputs. */
+  private change(
+    req: any,
+    type: string,
+    name: string,
+    id: string,
+    old: { inputs: Props; outputs: Props },
+    news: Props,
+  ): any {
+    return this.withTarget(req, type, name)
+      .setId(id)
+      .setOldInputs(this.struct(old.inputs))
+      .setOlds(this.struct(old.outputs))
+      .setNews(this.struct(news));
+  }
+
   async diff(
     type: string,
     name: string,
@@ -319,11 +335,14 @@ export class PluginProcess {
     oldOutputs: Props,
     news: Props,
   ): Promise<DiffAnswer> {
-    const req = this.withTarget(new this.s.pb.DiffRequest(), type, name)
-      .setId(id)
-      .setOldInputs(this.struct(oldInputs))
-      .setOlds(this.struct(oldOutputs))
-      .setNews(this.struct(news));
+    const req = this.change(
+      new this.s.pb.DiffRequest(),
+      type,
+      name,
+      id,
+      { inputs: oldInputs, outputs: oldOutputs },
+      news,
+    );
     return this.diffAnswer(await this.call("diff", req));
   }
 
@@ -358,11 +377,14 @@ export class PluginProcess {
     oldOutputs: Props,
     news: Props,
   ): Promise<Props> {
-    const req = this.withTarget(new this.s.pb.UpdateRequest(), type, name)
-      .setId(id)
-      .setOldInputs(this.struct(oldInputs))
-      .setOlds(this.struct(oldOutputs))
-      .setNews(this.struct(news));
+    const req = this.change(
+      new this.s.pb.UpdateRequest(),
+      type,
+      name,
+      id,
+      { inputs: oldInputs, outputs: oldOutputs },
+      news,
+    );
     return this.js((await this.call("update", req)).getProperties());
   }
 
