@@ -38,6 +38,7 @@ export default tseslint.config(
       "emulator/**/*.ts",
       "roster/**/*.ts",
       "cli/**/*.ts",
+      "plugin/**/*.ts",
     ],
     languageOptions: { parserOptions: { project: ["./tsconfig.build.json"], tsconfigRootDir: import.meta.dirname } },
   },

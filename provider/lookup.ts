@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { WallarooClient } from "../sdk/client";
 import type { WallarooUser } from "../sdk/types";
 import { optionsFromConfig } from "./runtime";
+import { allUsers, findUser } from "./userQueries";
 
 export interface LookupUserArgs {
   /** The email to find (case-insensitive). */
@@ -26,10 +27,10 @@ async function withClient<T>(fn: (c: WallarooClient) => Promise<T>): Promise<T> 
 
 /** The user with this email, or undefined when there is none. */
 export async function lookupUser(args: LookupUserArgs): Promise<WallarooUser | undefined> {
-  return (await withClient((c) => c.getUserByEmail(args.email))) ?? undefined;
+  return withClient((c) => findUser(c, args.email));
 }
 
 /** Every user of the instance. */
 export async function listUsers(): Promise<WallarooUser[]> {
-  return withClient((c) => c.listUsers());
+  return withClient(allUsers);
 }

@@ -42,6 +42,10 @@ export interface UserArgs {
   lastName?: pulumi.Input<string>;
 }
 
+/**
+ * A Wallaroo user, managed by email. Deleting the resource (or destroying the stack) deactivates
+ * the user, which frees its licence seat: the API has no call that deletes a user.
+ */
 export class User extends pulumi.dynamic.Resource {
   /** The Keycloak id of the user; also the resource id. */
   declare public readonly userId: pulumi.Output<string>;

@@ -10,8 +10,11 @@ export interface WallarooUser {
   email?: string | undefined;
   /** Whether the user may log in (and holds a licence seat). */
   enabled: boolean;
+  /** The first name, when the user or an admin set one. */
   firstName?: string | undefined;
+  /** The last name, when the user or an admin set one. */
   lastName?: string | undefined;
+  /** Whether the user has verified their email. */
   emailVerified?: boolean | undefined;
   /** Creation time, ms since the epoch. */
   createdTimestamp: number;

@@ -25,7 +25,7 @@ import {
   upFindsAndDestroys,
 } from "./fixture";
 
-const LIBRARY_DIRS = ["sdk", "provider", "policy", "emulator", "cli", "roster"];
+const LIBRARY_DIRS = ["sdk", "provider", "policy", "emulator", "cli", "roster", "plugin"];
 
 /** What the tarball must hold: the compiled library (JavaScript and declarations) and the listed extras. */
 function expectedFiles(clone: string): string[] {
@@ -36,6 +36,11 @@ function expectedFiles(clone: string): string[] {
     "CHANGELOG.md",
     "policy/PulumiPolicy.yaml",
     "policy/package.json",
+    // The native provider plugin's folder (run by the CLI's Node.js language host) and its schema.
+    "plugin/PulumiPlugin.yaml",
+    "plugin/package.json",
+    "plugin/index.js",
+    "dist/plugin/schema.json",
     "dist/index.js",
     "dist/index.d.ts",
     // The response schemas with their part of zod, built by scripts/bundleSchemas.mjs.
@@ -250,6 +255,8 @@ describe("the exports map and the commands, from an installed tarball", function
     assert.equal(resolveFrom("pulumi-wallaroo/package.json"), "package.json");
     // Every stack's serialized provider requires exactly this string.
     assert.equal(resolveFrom("pulumi-wallaroo/dist/provider/lifecycle"), "dist/provider/lifecycle.js");
+    // The plugin folder's entry (plugin/index.js) requires the server by package name.
+    assert.equal(resolveFrom("pulumi-wallaroo/dist/plugin/main"), "dist/plugin/main.js");
   });
 
   it("resolves every module that release 0.1.0's serialized providers require (test/fixtures/release-0.1.0)", () => {
