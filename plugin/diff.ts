@@ -33,7 +33,8 @@ export async function diffWithDetails(
   if (!whole.changes) return { changes: false, replaces: [], deleteBeforeReplace: false };
   const detailed: NonNullable<DiffAnswer["detailed"]> = {};
   for (const name of new Set([...inputNames, ...whole.replaces])) {
-    const alone = await lifecycle.diff(id, oldOutputs, { ...oldOutputs, [name]: news[name] });
+    // `changes`, not `diff`: these probes are no Diff of the engine's, and must not count as one (claims.ts).
+    const alone = lifecycle.changes(oldOutputs, { ...oldOutputs, [name]: news[name] });
     const replaces = whole.replaces.includes(name);
     if (!alone.changes && !replaces) continue;
     const before = oldInputs[name] !== undefined;

@@ -21,6 +21,8 @@ export interface Lifecycle {
     olds: Props,
     news: Props,
   ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  /** What `diff` finds, without its side effect (the rename protection's record of kept ids). */
+  changes(olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean };
   create(props: Props): Promise<{ id: string; outs: object }>;
   read(id: string, props: Props): Promise<{ id: string; props: Props }>;
   update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;

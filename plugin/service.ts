@@ -268,7 +268,10 @@ export function createService(schemaText: string): IResourceProviderServer {
         if (req.getPreview()) return new providerPb.CreateResponse().setProperties(req.getProperties());
         refuseIfCancelled(`creating ${req.getUrn()}`);
         const props = unwrap(fromStruct(req.getProperties()));
-        const { id, outs } = await t.lifecycle.create(props.values);
+        // The resource's name, as the dynamic resource classes pass it: it tells an onError retry of this
+        // create from a second resource managing the same object (provider/createAttempts.ts).
+        const name = req.getUrn().split("::").pop() ?? "";
+        const { id, outs } = await t.lifecycle.create({ ...props.values, __resourceName: name });
         return new providerPb.CreateResponse()
           .setId(id)
           .setProperties(secretOutputs(t, outs as Props, props.secretKeys));

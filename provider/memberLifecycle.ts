@@ -37,17 +37,26 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
 }
 
 /** Another workspace or another email is another membership: a replacement. The role changes in place. */
+export function changes(
+  olds: Props,
+  news: Props,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  const replaces: string[] = [];
+  if (isUnknown(news.workspaceId) || olds.workspaceId !== news.workspaceId) replaces.push("workspaceId");
+  if (isUnknown(news.email) || !sameEmail(olds.email, news.email)) replaces.push("email");
+  const roleChanged = isUnknown(news.role) || (olds.role ?? "collaborator") !== (news.role ?? "collaborator");
+  return { changes: replaces.length > 0 || roleChanged, replaces, deleteBeforeReplace: false };
+}
+
+/** The engine's Diff: {@link changes}, and a membership kept by this operation is protected from its deletes. */
 export async function diff(
   id: string,
   olds: Props,
   news: Props,
 ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
-  const replaces: string[] = [];
-  if (isUnknown(news.workspaceId) || olds.workspaceId !== news.workspaceId) replaces.push("workspaceId");
-  if (isUnknown(news.email) || !sameEmail(olds.email, news.email)) replaces.push("email");
-  if (replaces.length === 0) claims.kept(id);
-  const roleChanged = isUnknown(news.role) || (olds.role ?? "collaborator") !== (news.role ?? "collaborator");
-  return { changes: replaces.length > 0 || roleChanged, replaces, deleteBeforeReplace: false };
+  const found = changes(olds, news);
+  if (found.replaces.length === 0) claims.kept(id);
+  return found;
 }
 
 /** `<workspaceId>/<userId>` → its parts; anything else was not written by this provider. */

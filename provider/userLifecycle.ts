@@ -43,19 +43,18 @@ function emailChange(olds: Props, news: Props): "none" | "program" | "server" {
 const claims = new OperationClaims();
 
 /**
- * The program's email change replaces the user, deleting first so a full licence does not block
- * it; an email changed on the server is an update, which refuses (see update); `active` and, on
- * Enterprise, the names change in place; `password` is only the initial password and
- * `adoptExisting` only steers create, so neither touches the server.
+ * What a diff of the user finds, with no side effect: the program's email change replaces the
+ * user, deleting first so a full licence does not block it; an email changed on the server is an
+ * update, which refuses (see update); `active` and, on Enterprise, the names change in place;
+ * `password` is only the initial password and `adoptExisting` only steers create, so neither
+ * touches the server.
  */
-export async function diff(
-  id: string,
+export function changes(
   olds: Props,
   news: Props,
-): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const email = emailChange(olds, news);
   const replaces = email === "program" ? ["email"] : [];
-  if (replaces.length === 0) claims.kept(id);
   const activeChanged = isUnknown(news.active) || (olds.active !== false) !== (news.active !== false);
   const namesChanged = Object.keys(namesToSet(olds, news)).length > 0;
   return {
@@ -63,6 +62,17 @@ export async function diff(
     replaces,
     deleteBeforeReplace: replaces.length > 0,
   };
+}
+
+/** The engine's Diff: {@link changes}, and a user kept by this operation is protected from its deletes. */
+export async function diff(
+  id: string,
+  olds: Props,
+  news: Props,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  const found = changes(olds, news);
+  if (found.replaces.length === 0) claims.kept(id);
+  return found;
 }
 
 /** The creates of this host (createAttempts.ts): a retry takes over what its own earlier attempt made. */

@@ -45,14 +45,22 @@ export async function check(_olds: Props, news: Props): Promise<{ inputs: Props;
   return checkWorkspaceInputs(news);
 }
 
-/** A name change replaces (the API cannot rename); `adoptExisting` only steers create. */
+/** A name change replaces (the API cannot rename); `adoptExisting` only steers create. No side effect. */
+export function changes(
+  olds: Props,
+  news: Props,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  const replaces = isUnknown(news.name) || olds.name !== news.name ? ["name"] : [];
+  return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+/** The engine's Diff: {@link changes} (a workspace delete makes no call, so nothing needs protecting). */
 export async function diff(
   _id: string,
   olds: Props,
   news: Props,
 ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
-  const replaces = isUnknown(news.name) || olds.name !== news.name ? ["name"] : [];
-  return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+  return changes(olds, news);
 }
 
 /** The creates of this host (createAttempts.ts): a retry takes over the workspace its own earlier attempt made. */
