@@ -172,14 +172,14 @@ describe("harness: engine driving the real dynamic-provider host", function () {
     assert.ok(!e.stateText().includes("pw-literal-77"));
   });
 
-  it("fails an import-style Read (id, no state) with the host's own error", async () => {
+  it("fails an import-style Read (id, no properties, no inputs: step.go ImportStep.Apply) with the host's own error", async () => {
     const w = await newWorld([A]);
     assertOk(await w.engine.up("index.js"));
     const id = w.engine.getResource("a")!.id!;
     await assert.rejects(w.engine.importRead(COUNTER_TYPE, "imported", id), (err: unknown) => {
       assert.ok(err instanceof ProviderHostError);
       assert.strictEqual(err.method, "Read");
-      assert.match(err.message, /code must be a string, not undefined/);
+      assert.match(err.message, /Cannot read properties of undefined \(reading 'toJavaScript'\)/);
       return true;
     });
     // the `import` resource option goes the same way
@@ -187,7 +187,7 @@ describe("harness: engine driving the real dynamic-provider host", function () {
     const s = await w.engine.up("index.js");
     assert.strictEqual(s.ok, false);
     assert.strictEqual(s.failed[0].urn, urnOf(w, "imp"));
-    assert.match(s.failed[0].message, /code must be a string, not undefined/);
+    assert.match(s.failed[0].message, /Cannot read properties of undefined \(reading 'toJavaScript'\)/);
     assert.strictEqual(s.deletesSkipped, false);
     assert.strictEqual(w.engine.getResource("imp"), undefined);
   });

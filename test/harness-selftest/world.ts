@@ -37,6 +37,18 @@ for (const r of spec.resources) {
     if (r.parent) {
         opts.parent = byName[r.parent];
     }
+    if (r.deletedWith) {
+        opts.deletedWith = byName[r.deletedWith];
+    }
+    if (r.onErrorRetries !== undefined) {
+        // Retries while fewer than onErrorRetries errors were seen; logs what the engine passed.
+        const log = path.join(new pulumi.Config("counter").require("dir"), "hook-calls.log");
+        const hook = new pulumi.ErrorHook("retry-" + r.name, async (a) => {
+            fs.appendFileSync(log, JSON.stringify({ urn: a.urn, name: a.name, type: a.type, failedOperation: a.failedOperation, errors: a.errors, newName: a.newInputs && a.newInputs.name, pid: process.pid }) + "\n");
+            return a.errors.length < r.onErrorRetries;
+        });
+        opts.hooks = { onError: [hook] };
+    }
     const c = new Counter(r.name, args, opts);
     byName[r.name] = c;
     out[r.name] = { id: c.id, token: c.token, updates: c.updates };
@@ -63,6 +75,10 @@ export interface ResourceSpec {
   dependsOn?: string[];
   /** The name of an earlier resource of the spec, as the `parent` option. */
   parent?: string;
+  /** The name of an earlier resource of the spec, as the `deletedWith` option. */
+  deletedWith?: string;
+  /** Binds an `onError` hook that asks for a retry while fewer than this many errors were seen. */
+  onErrorRetries?: number;
 }
 
 export interface World {
@@ -72,6 +88,8 @@ export interface World {
   setSpec(resources: ResourceSpec[]): Promise<void>;
   records(): Record<string, Record<string, unknown>>;
   ops(): string[];
+  /** Lines of a JSON-lines file in the counter directory (`configure.log`, `hook-calls.log`). */
+  jsonLines(file: string, dir?: string): Array<Record<string, unknown>>;
 }
 
 let tarball: Promise<string> | undefined;
@@ -96,6 +114,16 @@ export async function newWorld(resources: ResourceSpec[], engineOpts: Partial<En
     records: () => {
       const f = path.join(counterDir, "records.json");
       return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, "utf8")) : {};
+    },
+    jsonLines: (file, d = counterDir) => {
+      const f = path.join(d, file);
+      return fs.existsSync(f)
+        ? fs
+            .readFileSync(f, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [];
     },
     ops: () => {
       const f = path.join(counterDir, "ops.log");

@@ -22,6 +22,17 @@ export interface ResourceState {
   deleteBeforeReplace?: boolean;
   replaceOnChanges?: string[];
   ignoreChanges?: string[];
+  /** The provider reference `<provider urn>::<provider id>` (the default provider's for dynamic resources). */
+  provider?: string;
+  /** The `deletedWith` option: a URN whose delete in the same operation makes this one's delete unnecessary. */
+  deletedWith?: string;
+  /** Names of the `onError` hooks bound to the resource (`hooks: { onError }`). */
+  onErrorHooks?: string[];
+  /**
+   * Deleted by a delete-before-replace whose create has not happened yet (step.go `DeleteStep.Apply`):
+   * kept in the state, never deleted again, replaced by the next create.
+   */
+  pendingReplacement?: boolean;
   /** Read with `Resource.get` (a ReadResource registration): never deleted by the engine. */
   external?: boolean;
   /** Old resource of a create-before-delete replacement, waiting for deletion. */

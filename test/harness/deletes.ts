@@ -9,12 +9,20 @@
  * everything that depends on it or is parented to it), `--parallel` at a time;
  * a failed delete blocks the deletes of what it depends on; a protected
  * resource is not deleted; `retainOnDelete` drops it from the state without a
- * Delete call; a resource read with `Resource.get` is only discarded. A
+ * Delete call; a resource read with `Resource.get` is only discarded; a
+ * resource whose `deletedWith` target is deleted in the same operation leaves
+ * the state without a Delete call (step.go `DeleteStep.Apply`, `isDeletedWith`);
+ * one already deleted by a delete-before-replace (`pendingReplacement`) makes
+ * no call either; a provider goes after the resources that reference it. The
+ * first failed delete cancels those not started (step_executor.go), except a
+ * refusal to delete a protected resource (`cancelDueToError` continues past
+ * `deleteProtectedError`). A
  * resource renamed without an alias is one of these deletes, run in the same
  * host as the update's creates (facts file, "The host that runs the provider").
  */
 import type { ResourceState } from "./checkpoint";
-import { operationHost, parallelism, type EngineCore, type RunContext } from "./operation";
+import { failStep, operationHost, parallelism, type EngineCore, type RunContext } from "./operation";
+import { providerRefUrn } from "./providerResource";
 import { errorMessage, type StepOp } from "./summaries";
 
 export async function runDeletes(
@@ -23,6 +31,7 @@ export async function runDeletes(
   list: ResourceState[],
   preview: boolean,
   opOf: (r: ResourceState) => StepOp,
+  limit = parallelism(core),
 ): Promise<void> {
   const inList = new Set(list);
   const order = core.state.resources.filter((r) => inList.has(r));
@@ -37,19 +46,30 @@ export async function runDeletes(
   // Ready to go, the last in state order first: a heap, not a scan of what remains at each turn.
   const ready = new MaxHeap();
   dependents.forEach((n, i) => n === 0 && ready.push(i));
-  const limit = parallelism(core);
   const running = new Set<Promise<void>>();
+  // URNs deleted by this operation (step_generator.go `sg.deletes`), for `deletedWith`.
+  const deleting = new Set(order.filter((r) => !r.delete).map((r) => r.urn));
+  const started = order.map(() => false);
   for (;;) {
     while (ready.size > 0 && running.size < limit) {
       const i = ready.pop();
       const r = order[i];
+      if (ctx.cancelled) {
+        continue;
+      }
+      started[i] = true;
       const p: Promise<void> = (async () => {
         let ok = false;
         try {
-          await deleteOne(core, ctx, r, preview, opOf(r));
+          await deleteOne(core, ctx, r, preview, opOf(r), deleting);
           ok = true;
         } catch (e) {
-          ctx.failed.push({ urn: r.urn, message: errorMessage(e) });
+          const failure = { urn: r.urn, message: errorMessage(e) };
+          if (e instanceof ProtectedError) {
+            ctx.failed.push(failure);
+          } else {
+            failStep(ctx, failure);
+          }
           core.artifacts.record(`error:${r.urn}`, errorMessage(e));
         }
         // A failed delete keeps what it depends on: their counts never reach 0.
@@ -68,6 +88,8 @@ export async function runDeletes(
     }
     await Promise.race(running);
   }
+  // Not started: cancelled, or waiting on a delete that failed.
+  order.forEach((r, i) => !started[i] && ctx.skipped.push(r.urn));
 }
 
 /**
@@ -83,7 +105,11 @@ function dependencies(order: ResourceState[]): number[][] {
     }
   });
   return order.map((r, i) => {
-    const urns = new Set([...(r.dependencies ?? []), ...(r.parent ? [r.parent] : [])]);
+    const urns = new Set([
+      ...(r.dependencies ?? []),
+      ...(r.parent ? [r.parent] : []),
+      ...(r.provider ? [providerRefUrn(r.provider)] : []),
+    ]);
     return [...urns].flatMap((u) => liveAt.get(u) ?? []).filter((j) => j !== i);
   });
 }
@@ -138,12 +164,14 @@ async function deleteOne(
   r: ResourceState,
   preview: boolean,
   op: StepOp,
+  deleting: Set<string>,
 ): Promise<void> {
   if (r.protect && !r.delete) {
-    throw new Error(`unable to delete resource "${r.urn}" as it is currently marked for protection`);
+    throw new ProtectedError(`unable to delete resource "${r.urn}" as it is currently marked for protection`);
   }
   const isProviderBacked = r.custom && !r.type.startsWith("pulumi:providers:") && !r.external;
-  if (!preview && isProviderBacked && !r.retainOnDelete) {
+  const deletedWith = r.deletedWith !== undefined && deleting.has(r.deletedWith);
+  if (!preview && isProviderBacked && !r.retainOnDelete && !r.pendingReplacement && !deletedWith) {
     const host = await operationHost(core, ctx);
     await host.delete(r.urn, r.id!, r.outputs, r.inputs);
   }
@@ -152,3 +180,6 @@ async function deleteOne(
   }
   ctx.steps.push({ op: r.external ? "discard" : op, urn: r.urn, id: r.id });
 }
+
+/** step.go `deleteProtectedError`: the executor carries on past it. */
+class ProtectedError extends Error {}

@@ -5,21 +5,41 @@
  * Reproduces the destroy of pulumi/pulumi (pkg/resource/deploy/step_generator.go
  * `GenerateDeletes` over the whole previous snapshot, scheduled by
  * `ScheduleDeletes`); the ordering and the protect / retainOnDelete rules are
- * in ./deletes.ts.
+ * in ./deletes.ts. Like refresh (./refresh.ts), the host is configured with the
+ * configuration the last `up` stored in the default provider resource, or,
+ * with `--run-program`, with the current one after the program ran.
  */
 import { runDeletes } from "./deletes";
 import { runOperation, type EngineCore } from "./operation";
+import type { ProgramRun } from "./program";
+import { DEFAULT_PROVIDER_NAME, DEFAULT_PROVIDER_TYPE, storedOrCurrentConfig } from "./providerResource";
+import { evaluateForRunProgram } from "./runProgramOption";
 import type { DestroySummary } from "./summaries";
 
-export function runDestroy(core: EngineCore): Promise<DestroySummary> {
+const DEFAULT_PROVIDER_PART = `::${DEFAULT_PROVIDER_TYPE}::${DEFAULT_PROVIDER_NAME}`;
+
+export function runDestroy(core: EngineCore, program?: { run: ProgramRun; program: string }): Promise<DestroySummary> {
   return runOperation(core, "destroy", async (ctx) => {
-    await runDeletes(core, ctx, [...core.state.resources], false, (r) => (r.delete ? "delete-replaced" : "delete"));
+    let programErrors: string[] = [];
+    if (program) {
+      programErrors = await evaluateForRunProgram(core, ctx, program.run, program.program);
+    } else {
+      ctx.hostConfig = storedOrCurrentConfig(core.state, core.config());
+    }
+    if (programErrors.length === 0) {
+      await runDeletes(core, ctx, [...core.state.resources], false, (r) => (r.delete ? "delete-replaced" : "delete"));
+    }
     return {
       operation: "destroy",
-      deleted: ctx.steps.filter((s) => s.op === "delete" || s.op === "delete-replaced").map((s) => s.urn),
+      // The default provider's delete is in `steps`, not in `deleted` (as in the other summaries).
+      deleted: ctx.steps
+        .filter((s) => (s.op === "delete" || s.op === "delete-replaced") && !s.urn.endsWith(DEFAULT_PROVIDER_PART))
+        .map((s) => s.urn),
       failed: ctx.failed,
+      skipped: ctx.skipped,
+      programErrors,
       steps: ctx.steps,
-      ok: ctx.failed.length === 0,
+      ok: ctx.failed.length === 0 && programErrors.length === 0,
       timings: ctx.timings,
     };
   });

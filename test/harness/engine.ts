@@ -14,6 +14,9 @@
  *   state.ts     the stack's state and when it is written (checkpoint.ts: the file)
  *   operation.ts one provider host per operation, parallelism, timings
  *   artifacts.ts every text produced, for secret scanning
+ *   providerResource.ts the default provider, a resource with the stack configuration as inputs
+ *   hooks.ts     `onError` resource hooks, called back in the program
+ *   runProgramOption.ts `refresh --run-program` / `destroy --run-program`
  *
  * It knows nothing about any particular resource type.
  */
@@ -26,9 +29,18 @@ import { runDestroy } from "./destroy";
 import { checkpointed, type EngineCore } from "./operation";
 import { compileProgram, type ProgramRun } from "./program";
 import { ProviderHost, ProviderMethod, ReadResult } from "./providerHost";
+import type { StackConfig } from "./providerResource";
 import { runRefresh } from "./refresh";
 import { StackState } from "./state";
-import type { Artifact, DestroySummary, EngineMetrics, EngineOptions, RefreshSummary, UpSummary } from "./summaries";
+import type {
+  Artifact,
+  DestroySummary,
+  EngineMetrics,
+  EngineOptions,
+  RefreshSummary,
+  UpOptions,
+  UpSummary,
+} from "./summaries";
 import { runUp } from "./up";
 import { containsSecrets, unwrapSecrets, WireObject, WireValue } from "./wire";
 
@@ -38,12 +50,14 @@ export {
   type Artifact,
   type DestroySummary,
   type EngineMetrics,
+  type HookRetry,
   type EngineOptions,
   type PhaseTimings,
   type RefreshSummary,
   type StepFailure,
   type StepOp,
   type StepRecord,
+  type UpOptions,
   type UpSummary,
 } from "./summaries";
 
@@ -75,7 +89,8 @@ export class Engine {
       state: this.stack,
       artifacts: this.artifactLog,
       metrics: this.metrics,
-      startHost: () => this.startHost(),
+      startHost: (config?: StackConfig) => this.startHost(config),
+      config: () => ({ values: { ...this.config }, secretKeys: [...this.secretConfigKeys] }),
     };
   }
 
@@ -96,7 +111,7 @@ export class Engine {
     return this.stack.resources.map((r) => structuredClone(r));
   }
 
-  /** URNs in state, optionally of one type, excluding the stack and pending deletions. */
+  /** URNs in state, optionally of one type, excluding the stack, pending deletions and (without a type) the default provider. */
   urns(type?: string): string[] {
     return this.stack.urns(type);
   }
@@ -140,14 +155,44 @@ export class Engine {
     return findLiterals(this.artifacts(), literals);
   }
 
+  // ---------------------------------------------------------------- configuration
+
+  /**
+   * `pulumi config set [--secret] <key> <value>`: changes the stack configuration. The program and
+   * `up` see it at once; `refresh` and `destroy` without `runProgram` keep using what the last `up`
+   * stored in the default provider resource.
+   */
+  setConfig(key: string, value: string, opts: { secret?: boolean } = {}): void {
+    this.config[key] = value;
+    const i = this.secretConfigKeys.indexOf(key);
+    if (opts.secret && i < 0) {
+      this.secretConfigKeys.push(key);
+    } else if (!opts.secret && i >= 0) {
+      this.secretConfigKeys.splice(i, 1);
+    }
+  }
+
+  /** `pulumi config rm <key>`. */
+  removeConfig(key: string): void {
+    delete this.config[key];
+    const i = this.secretConfigKeys.indexOf(key);
+    if (i >= 0) {
+      this.secretConfigKeys.splice(i, 1);
+    }
+  }
+
   // ---------------------------------------------------------------- hosts
 
   private env(): NodeJS.ProcessEnv {
     return { ...process.env, ...(this.opts.env ?? {}) };
   }
 
-  /** Starts a provider host and sends `Configure` with the stack config. The caller stops it. */
-  async startHost(): Promise<ProviderHost> {
+  /**
+   * Starts a provider host and sends `Configure` with `config` (default: the current stack
+   * configuration). The caller stops it.
+   */
+  async startHost(config?: StackConfig): Promise<ProviderHost> {
+    const c = config ?? { values: this.config, secretKeys: this.secretConfigKeys };
     const host = await ProviderHost.start({
       cwd: this.projectDir,
       env: this.env(),
@@ -160,8 +205,8 @@ export class Engine {
     this.hosts.push(host);
     this.metrics.hostPids.push(host.pid);
     this.opts.onHostStarted?.(host);
-    await host.configure(this.config, {
-      secretKeys: this.secretConfigKeys,
+    await host.configure(c.values, {
+      secretKeys: c.secretKeys,
       acceptSecrets: true,
       acceptResources: true,
     });
@@ -198,16 +243,29 @@ export class Engine {
     return this.up(program, { preview: true });
   }
 
-  up(program: string, opts: { preview?: boolean } = {}): Promise<UpSummary> {
-    return checkpointed(this.core, () => runUp(this.core, this.programRun(), program, opts.preview === true));
+  /**
+   * `pulumi up` (or `preview`). `targets`: `--target` (URNs or names); `replace`: `--replace`;
+   * `refresh`: `--refresh`; `parallel`: `--parallel` (default: the engine's option, else 4 × CPUs).
+   */
+  up(program: string, opts: UpOptions = {}): Promise<UpSummary> {
+    return checkpointed(this.core, () => runUp(this.core, this.programRun(), program, opts));
   }
 
-  refresh(): Promise<RefreshSummary> {
-    return checkpointed(this.core, () => runRefresh(this.core));
+  /**
+   * `pulumi refresh`: configured with the configuration the last `up` stored, or, with
+   * `runProgram` (`--run-program`), the program is run and the current configuration used.
+   */
+  refresh(opts: { runProgram?: string } = {}): Promise<RefreshSummary> {
+    return checkpointed(this.core, () => runRefresh(this.core, this.programFor(opts.runProgram)));
   }
 
-  destroy(): Promise<DestroySummary> {
-    return checkpointed(this.core, () => runDestroy(this.core));
+  /** `pulumi destroy`, configured like `refresh` (stored configuration unless `runProgram`). */
+  destroy(opts: { runProgram?: string } = {}): Promise<DestroySummary> {
+    return checkpointed(this.core, () => runDestroy(this.core, this.programFor(opts.runProgram)));
+  }
+
+  private programFor(program: string | undefined): { run: ProgramRun; program: string } | undefined {
+    return program === undefined ? undefined : { run: this.programRun(), program };
   }
 
   /** Stops any host still running (normally none: each operation stops its own). */

@@ -21,4 +21,6 @@ export * from "./consumer";
 export * from "./providerHost";
 export * from "./checkpoint";
 export * from "./engine";
-export type { AliasSpec, RegisterOptions } from "./protocol";
+export type { AliasSpec, ErrorHookRef, RegisterOptions } from "./protocol";
+export { DEFAULT_PROVIDER_NAME, DEFAULT_PROVIDER_TYPE, providerInputs, type StackConfig } from "./providerResource";
+export { MAX_ERROR_HOOK_RETRIES } from "./hooks";

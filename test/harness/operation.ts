@@ -8,12 +8,19 @@
  * pulumi/pulumi: a provider plugin is loaded once per deployment and closed
  * when it ends; for dynamic resources that plugin is the Node.js
  * dynamic-provider host, see "The host that runs the provider" in
- * /work/shared/PULUMI-RUNTIME-FACTS.md) and `--parallel` (default 16 here).
+ * /work/shared/PULUMI-RUNTIME-FACTS.md) and `--parallel` (default 4 × the CPUs,
+ * pkg/cmd/pulumi/operations/up.go `defaultParallel`: GOMAXPROCS × 4, or
+ * PULUMI_PARALLEL). The first failed step cancels what has not started
+ * (pkg/resource/deploy/step_executor.go `executeChain` / `cancelDueToError`):
+ * steps already running finish, none new start.
  */
+import * as os from "os";
 import type { ArtifactLog } from "./artifacts";
+import type { ErrorHookTable } from "./hooks";
 import type { ProviderHost } from "./providerHost";
+import type { StackConfig } from "./providerResource";
 import type { StackState } from "./state";
-import type { EngineMetrics, EngineOptions, PhaseTimings, StepFailure, StepRecord } from "./summaries";
+import type { EngineMetrics, EngineOptions, HookRetry, PhaseTimings, StepFailure, StepRecord } from "./summaries";
 
 /** The parts of the Engine the step modules use. */
 export interface EngineCore {
@@ -21,8 +28,10 @@ export interface EngineCore {
   readonly state: StackState;
   readonly artifacts: ArtifactLog;
   readonly metrics: EngineMetrics;
-  /** Starts a provider host and sends `Configure`. */
-  startHost(): Promise<ProviderHost>;
+  /** The current stack configuration (`pulumi config`). */
+  config(): StackConfig;
+  /** Starts a provider host and sends `Configure` with `config` (default: the current configuration). */
+  startHost(config?: StackConfig): Promise<ProviderHost>;
 }
 
 /** One operation's record: its host, its steps, its failures, its timings. */
@@ -32,6 +41,32 @@ export interface RunContext {
   steps: StepRecord[];
   failed: StepFailure[];
   timings: PhaseTimings;
+  /** The configuration the operation's host is configured with (default: the current one). */
+  hostConfig?: StackConfig;
+  /** Set by the first failed step: nothing new starts. */
+  cancelled?: boolean;
+  /** Registrations whose step was not started because the operation was cancelled. */
+  skipped: string[];
+  /** The program's `onError` hooks, by name (./hooks.ts). */
+  errorHooks?: ErrorHookTable;
+  /** Retries `onError` hooks asked for. */
+  hookRetries: HookRetry[];
+}
+
+/** Thrown for a step that was not started because an earlier one failed. */
+export class StepCancelledError extends Error {
+  constructor(urn: string) {
+    super(`${urn}: not started: the operation was cancelled after an earlier step failed`);
+    this.name = "StepCancelledError";
+  }
+}
+
+/** Records a failed step and cancels what has not started (step_executor.go `cancelDueToError`). */
+export function failStep(ctx: RunContext, failure: StepFailure): void {
+  if (!ctx.failed.some((f) => f.urn === failure.urn)) {
+    ctx.failed.push(failure);
+  }
+  ctx.cancelled = true;
 }
 
 export class Semaphore {
@@ -53,14 +88,20 @@ export class Semaphore {
 }
 
 export function parallelism(core: EngineCore): number {
-  return Math.max(1, core.opts.parallel ?? 16);
+  return Math.max(1, core.opts.parallel ?? defaultParallel());
+}
+
+/** pkg/cmd/pulumi/operations/up.go `defaultParallel`: PULUMI_PARALLEL if set, else 4 × GOMAXPROCS (the CPUs). */
+export function defaultParallel(): number {
+  const env = Number(process.env.PULUMI_PARALLEL);
+  return Number.isInteger(env) && env > 0 ? env : 4 * (os.availableParallelism?.() ?? os.cpus().length);
 }
 
 /** The operation's host, started on first call. */
 export function operationHost(core: EngineCore, ctx: RunContext): Promise<ProviderHost> {
   if (!ctx.hostPromise) {
     const t0 = performance.now();
-    ctx.hostPromise = core.startHost().then((h) => {
+    ctx.hostPromise = core.startHost(ctx.hostConfig).then((h) => {
       ctx.host = h;
       ctx.timings.hostStart = performance.now() - t0;
       return h;
@@ -77,7 +118,7 @@ export async function runOperation<T>(
   finish: () => void = () => core.state.save(),
 ): Promise<T> {
   const t0 = performance.now();
-  const ctx: RunContext = { steps: [], failed: [], timings: {} };
+  const ctx: RunContext = { steps: [], failed: [], timings: {}, skipped: [], hookRetries: [] };
   try {
     return await body(ctx);
   } finally {

@@ -8,10 +8,18 @@
  * explicit providers take no provider calls; `import` is a Read with an id and
  * no state (facts file, "The host that runs the provider"); `ignoreChanges`
  * keeps old input values before Check; the provider's Diff decides, or, when it
- * answers "unknown", the engine compares the inputs; `replaceOnChanges` turns a
- * change into a replacement; a resource whose create failed to initialize is
- * updated even without changes; a protected resource is never replaced. The
- * old state comes from ./aliases.ts (the resource's URN, or an alias).
+ * answers "unknown", the engine compares the inputs (`diffResource`);
+ * `replaceOnChanges` turns a change of a key the diff reports as changed into a
+ * replacement (`applyReplaceOnChanges`: ChangedKeys come from the provider's
+ * `diffs`, which the dynamic host never fills, so on DIFF_SOME it has no
+ * effect; only on DIFF_UNKNOWN does the engine compute them); an explicit
+ * `deleteBeforeReplace` (true or false) overrides the provider's answer
+ * (`goal.DeleteBeforeReplace != nil`); `--replace` forces a replacement
+ * (`isTargetedReplace`); a resource whose create failed to initialize is
+ * updated even without changes; a protected resource is never replaced; an old
+ * state already deleted by a delete-before-replace (`pendingReplacement`) is
+ * only created again. The old state comes from ./aliases.ts (the resource's
+ * URN, or an alias).
  */
 import type { ResourceState } from "./checkpoint";
 import { operationHost, type EngineCore, type RunContext } from "./operation";
@@ -29,6 +37,10 @@ export interface Registration {
   preview: boolean;
   /** Old halves of create-before-delete replacements, deleted at the end of the update. */
   pendingDeletes: ResourceState[];
+  /** The `provider` reference recorded on the resource (the default provider's, or the explicit one). */
+  providerRef?: string;
+  /** `--replace` names this resource. */
+  forceReplace?: boolean;
 }
 
 export function formatCheckFailures(urn: string, failures: CheckFailure[]): string {
@@ -55,6 +67,9 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
     deleteBeforeReplace: o.deleteBeforeReplace,
     replaceOnChanges: o.replaceOnChanges?.length ? o.replaceOnChanges : undefined,
     ignoreChanges: o.ignoreChanges?.length ? o.ignoreChanges : undefined,
+    provider: m.custom && !m.type.startsWith("pulumi:providers:") ? reg.providerRef : undefined,
+    deletedWith: o.deletedWith,
+    onErrorHooks: o.onErrorHooks?.length ? o.onErrorHooks : undefined,
     created: old?.created ?? now,
     modified: now,
   };
@@ -109,7 +124,8 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
   }
   news = check.inputs;
   const s: StepInput = { core, ctx, host, urn, base, news, o, old, aliasedFrom, preview };
-  if (!old) {
+  if (!old || old.pendingReplacement) {
+    // step_generator.go: a resource pending replacement was deleted already; its create completes the replacement.
     return applyCreate(s);
   }
 
@@ -117,11 +133,15 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
   const engineKeys = changedKeys(old.inputs, news);
   let changed: string[];
   let hasChanges: boolean;
+  // What `applyReplaceOnChanges` sees as ChangedKeys: the provider's `diffs`, or on DIFF_UNKNOWN the engine's own.
+  let reportedKeys: string[];
   if (diff.changes === "unknown") {
-    changed = engineKeys;
+    changed = reportedKeys = engineKeys;
     hasChanges = changed.length > 0;
   } else {
     hasChanges = diff.changes === "some";
+    reportedKeys = diff.diffs;
+    // For the summary only: the keys that differ, when the provider names none.
     changed = diff.diffs.length > 0 ? diff.diffs : hasChanges ? engineKeys : [];
   }
   // A resource whose create failed to initialize is updated even without changes, as the engine does.
@@ -130,19 +150,22 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
   }
   const replaceKeys = [...diff.replaces];
   if (hasChanges && o.replaceOnChanges?.length) {
-    for (const k of changed) {
+    for (const k of reportedKeys) {
       if ((o.replaceOnChanges.includes(k) || o.replaceOnChanges.includes("*")) && !replaceKeys.includes(k)) {
         replaceKeys.push(k);
       }
     }
   }
 
+  if (reg.forceReplace && replaceKeys.length === 0) {
+    replaceKeys.push("(--replace)");
+  }
   if (!hasChanges && replaceKeys.length === 0) {
     return applySame(s, old);
   }
   if (replaceKeys.length === 0) {
     return applyUpdate(s, old, changed);
   }
-  const deleteBeforeReplace = o.deleteBeforeReplace === true || diff.deleteBeforeReplace;
+  const deleteBeforeReplace = o.deleteBeforeReplace ?? diff.deleteBeforeReplace;
   return applyReplace(s, old, { deleteBeforeReplace, changed, replaceKeys, pendingDeletes: reg.pendingDeletes });
 }

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import type { ArtifactLog } from "./artifacts";
-import type { ChildToParent, ParentToChild } from "./protocol";
+import type { ChildToParent, ErrorHookRef, ParentToChild } from "./protocol";
 
 export interface ProgramRun {
   projectDir: string;
@@ -28,6 +28,8 @@ export interface ProgramRun {
   /** Where the program's output and errors are recorded, as `program#<run>:…`. */
   artifacts: ArtifactLog;
   run: number;
+  /** Filled with the program's `onError` hooks as it registers them (./hooks.ts). */
+  errorHooks?: Map<string, ErrorHookRef>;
 }
 
 /** Compiles a .ts program to a sibling .js (transpile only) and returns the .js path. */
@@ -95,6 +97,10 @@ export function runProgram(
     child.on("message", (m: ChildToParent) => {
       if (m.kind === "done") {
         errors = [...(errors ?? []), ...m.errors];
+        return;
+      }
+      if (m.kind === "errorHook") {
+        p.errorHooks?.set(m.hook.name, m.hook);
         return;
       }
       onMessage(m, (r) => {

@@ -162,6 +162,8 @@ async function main(): Promise<void> {
         retainOnDelete: r.getRetainondelete(),
         version: r.getVersion() || undefined,
         aliases: aliasesOf(r),
+        deletedWith: r.getDeletedwith?.() || undefined,
+        onErrorHooks: r.getHooks?.()?.getOnErrorList() ?? [],
       };
       const res = await register({
         kind: "register",
@@ -196,6 +198,16 @@ async function main(): Promise<void> {
       response.setProperties(structproto.Struct.fromJavaScript(res.state));
       return response;
     });
+
+  // The SDK's callback server (runtime/callbacks.js) registers each `pulumi.ErrorHook` with the
+  // monitor; the mocks' monitor has no such method. Forward name, target and token to the engine,
+  // which calls the program's callback server back (./hooks.ts). Sent before the answer, so the
+  // engine knows the hook before any registration that binds it.
+  monitor.registerErrorHook = (r: any, callback: Callback) => {
+    const cb = r.getCallback();
+    send({ kind: "errorHook", hook: { name: r.getName(), target: cb.getTarget(), token: cb.getToken() } });
+    callback(null, {});
+  };
 
   monitor.registerResourceOutputs = (r: any, callback: Callback) => {
     const outputs = plain(r.getOutputs());

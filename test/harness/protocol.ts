@@ -17,6 +17,17 @@ export interface RegisterOptions {
   version?: string;
   /** The `aliases` option as the SDK sends it (`RegisterResourceRequest.aliases`, alias.proto). */
   aliases?: AliasSpec[];
+  /** `deletedWith`: a URN. */
+  deletedWith?: string;
+  /** Names of the `onError` hooks (`RegisterResourceRequest.hooks.onError`). */
+  onErrorHooks?: string[];
+}
+
+/** An `onError` hook the program registered (`RegisterErrorHookRequest`): its callback server and token. */
+export interface ErrorHookRef {
+  name: string;
+  target: string;
+  token: string;
 }
 
 /**
@@ -48,6 +59,7 @@ export type ChildToParent =
       options: RegisterOptions;
     }
   | { kind: "outputs"; urn: string; outputs: WireObject }
+  | { kind: "errorHook"; hook: ErrorHookRef }
   | { kind: "done"; errors: string[] };
 
 /** One answer of the engine; the engine sends them in arrays, those ready at the same time together. */

@@ -227,9 +227,14 @@ export class ProviderHost {
   ): Promise<ReadResult> {
     const pb = this.proto.providerPb;
     const req = this.resourceRequest(new pb.ReadRequest(), urn, id);
-    // Like the engine (MarshalProperties of a nil map gives an empty Struct), always send both structs.
-    req.setProperties(this.outgoing(props ?? {}));
-    req.setInputs(this.outgoing(inputs ?? {}));
+    // Like the engine's provider plugin (pkg/resource/plugin/provider_plugin.go `Read`: MarshalProperties
+    // with PropagateNil turns a nil map into no Struct at all), absent maps are sent as absent fields.
+    if (props !== undefined) {
+      req.setProperties(this.outgoing(props));
+    }
+    if (inputs !== undefined) {
+      req.setInputs(this.outgoing(inputs));
+    }
     const resp = await this.unary("Read", "read", req);
     const result: ReadResult = {
       id: resp.getId(),
@@ -241,7 +246,11 @@ export class ProviderHost {
     return result;
   }
 
-  /** `Read` the way the engine does an import: an id and no state (no properties, no inputs). */
+  /**
+   * `Read` the way the engine does an import (pkg/resource/deploy/step.go `ImportStep.Apply`: a
+   * ReadRequest with the URN and the id, no State, no Inputs): since CLI 3.198 neither field is
+   * sent, and the dynamic host fails on `req.getProperties().toJavaScript()`.
+   */
   importRead(urn: string, id: string): Promise<ReadResult> {
     return this.read(urn, id, undefined, undefined);
   }

@@ -96,6 +96,9 @@ export interface PulumiProto {
   providerPb: any;
   structPb: any;
   statusPb: any;
+  resourcePb: any;
+  callbackPb: any;
+  callbackGrpc: any;
 }
 
 const protoCache = new Map<string, PulumiProto>();
@@ -113,6 +116,9 @@ export function loadPulumiProto(cwd: string): PulumiProto {
       providerPb: req("./proto/provider_pb.js"),
       structPb: req("google-protobuf/google/protobuf/struct_pb"),
       statusPb: req("./proto/status_pb.js"),
+      resourcePb: req("./proto/resource_pb.js"),
+      callbackPb: req("./proto/callback_pb.js"),
+      callbackGrpc: req("./proto/callback_grpc_pb.js"),
     };
     protoCache.set(real, p);
   }

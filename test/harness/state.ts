@@ -93,10 +93,18 @@ export class StackState {
     return this.liveByUrn.get(urn);
   }
 
-  /** URNs in state, optionally of one type, excluding the stack and pending deletions. */
+  /**
+   * URNs in state, optionally of one type, excluding the stack and pending deletions (and, without
+   * a type, the default provider: ask for `pulumi:providers:pulumi-nodejs` to see it).
+   */
   urns(type?: string): string[] {
     return this.resources
-      .filter((r) => r.type !== ROOT_STACK_TYPE && !r.delete && (!type || r.type === type))
+      .filter(
+        (r) =>
+          r.type !== ROOT_STACK_TYPE &&
+          !r.delete &&
+          (type ? r.type === type : r.type !== "pulumi:providers:pulumi-nodejs"),
+      )
       .map((r) => r.urn);
   }
 

@@ -12,11 +12,17 @@
  * ErrorResourceInitFailed still records the resource (see the facts file,
  * /work/shared/PULUMI-RUNTIME-FACTS.md, "The host that runs the provider").
  * Outputs named in `additionalSecretOutputs` are marked secret by the engine.
+ * In a delete-before-replace the old resource stays in the state marked
+ * `pendingReplacement` once its delete succeeded, until the create replaces it
+ * (step.go `DeleteStep.Apply`). A failed Create is retried in the same step and
+ * host while an `onError` hook asks for it (./hooks.ts).
  */
 import type { ResourceState } from "./checkpoint";
 import { operationHost, type EngineCore, type RunContext } from "./operation";
 import type { RegisterOptions } from "./protocol";
-import { ProviderHost, ProviderHostError } from "./providerHost";
+import { MAX_ERROR_HOOK_RETRIES, runErrorHooks } from "./hooks";
+import { ProviderHost, ProviderHostError, type CreateResult } from "./providerHost";
+import { errorMessage } from "./summaries";
 import { isSecret, secret, WireObject } from "./wire";
 
 /** Everything a step needs about the registration it applies. */
@@ -122,9 +128,10 @@ export async function applyReplace(
       await s.host.delete(old.urn, old.id!, old.outputs, old.inputs);
     }
     ctx.steps.push({ op: "delete-replaced", urn, id: old.id, deleteBeforeReplace: true });
+    // Kept, marked, until the create below replaces it: an interrupted replacement is not deleted again.
     const gone = s.core.state.live(old.urn);
-    if (gone) {
-      s.core.state.remove(gone);
+    if (gone && !gone.pendingReplacement) {
+      s.core.state.upsert({ ...gone, pendingReplacement: true });
     }
   } else {
     const marked = s.core.state.markPendingDelete(old.urn);
@@ -164,7 +171,7 @@ export async function applyRead(
 }
 
 async function createResource(s: StepInput): Promise<ResourceState & { id: string }> {
-  const created = await s.host.create(s.urn, s.news, false).catch((e: unknown) => keepInitFailed(e, s));
+  const created = await createWithRetries(s).catch((e: unknown) => keepInitFailed(e, s));
   if (!created.id) {
     throw new Error(`provider did not return an ID from Create for ${s.urn}`);
   }
@@ -176,6 +183,44 @@ async function createResource(s: StepInput): Promise<ResourceState & { id: strin
   };
   s.core.state.upsert(r, s.aliasedFrom);
   return r;
+}
+
+/**
+ * Create, sent again while an `onError` hook asks for it (step.go `CreateStep.Apply` with
+ * retries.go `withRetries`): the hooks get every error so far, the newest first; the same inputs
+ * are sent each time; after MAX_ERROR_HOOK_RETRIES failures the step fails. Only the last
+ * attempt's error (and partial-failure properties) counts.
+ */
+async function createWithRetries(s: StepInput): Promise<CreateResult> {
+  const hooks = s.o.onErrorHooks ?? [];
+  const failures: string[] = [];
+  for (;;) {
+    try {
+      return await s.host.create(s.urn, s.news, false);
+    } catch (e) {
+      failures.unshift(errorMessage(e));
+      if (hooks.length === 0) {
+        throw e;
+      }
+      if (failures.length >= MAX_ERROR_HOOK_RETRIES) {
+        throw new Error(`${s.urn}: maximum number of error hook retries (${MAX_ERROR_HOOK_RETRIES}) reached`);
+      }
+      const parts = s.urn.split("::");
+      const retry = await runErrorHooks(s.core.opts.projectDir, s.ctx.errorHooks, hooks, {
+        urn: s.urn,
+        id: "",
+        name: parts.slice(3).join("::"),
+        type: parts[2].split("$").pop()!,
+        newInputs: s.news,
+        failedOperation: "create",
+        errors: [...failures],
+      });
+      if (!retry) {
+        throw e;
+      }
+      s.ctx.hookRetries.push({ urn: s.urn, failedOperation: "create", errors: [...failures] });
+    }
+  }
 }
 
 /**

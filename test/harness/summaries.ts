@@ -3,13 +3,16 @@
  * `up`, `preview`, `refresh` and `destroy`), modelled on what the Pulumi CLI
  * prints and records: the step operations are the engine's own (`same`,
  * `create`, `update`, `replace`, `create-replacement`, `delete-replaced`, …;
- * pkg/resource/deploy/step.go in pulumi/pulumi), and a failed step fails the
- * operation while the others carry on, as `pulumi up` does.
+ * pkg/resource/deploy/step.go in pulumi/pulumi); a failed step fails the
+ * operation and cancels the steps not yet started (step_executor.go), which
+ * the summaries list as `skipped`.
  */
 import type { ProviderHost, CheckFailure } from "./providerHost";
 import type { WireObject } from "./wire";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+/** The default provider's steps are in `steps`, not in the created/updated/… lists (as `pulumi up` hides it). */
+const DEFAULT_PROVIDER_PART = "::pulumi:providers:pulumi-nodejs::default";
 
 export interface EngineOptions {
   /** The consumer project: cwd of the program and of the provider host. */
@@ -22,7 +25,7 @@ export interface EngineOptions {
   secretConfigKeys?: string[];
   /** Extra environment for both the program and the provider host (on top of process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Maximum concurrent resource operations. Default 16. */
+  /** Maximum concurrent resource operations. Default 4 × the CPUs, as the CLI (up.go `defaultParallel`). */
   parallel?: number;
   /** Checkpoint file. Loaded if it exists; written after every step. Default: a temp file. */
   stateFile?: string;
@@ -43,6 +46,20 @@ export interface EngineOptions {
   programTimeoutMs?: number;
 }
 
+/** The options of `pulumi up` the harness models. */
+export interface UpOptions {
+  /** `pulumi preview`: no Create/Update/Delete, nothing written. */
+  preview?: boolean;
+  /** `--target`: URNs or resource names; only these (and, for a create, what they need) get steps. */
+  targets?: string[];
+  /** `--replace`: URNs or names replaced whatever the diff says. */
+  replace?: string[];
+  /** `--refresh`: refresh every resource first, then diff against the refreshed state. */
+  refresh?: boolean;
+  /** `--parallel` for this operation. */
+  parallel?: number;
+}
+
 export interface StepFailure {
   urn: string;
   message: string;
@@ -58,6 +75,7 @@ export type StepOp =
   | "create-replacement"
   | "delete-replaced"
   | "read"
+  | "skipped-create"
   | "import"
   | "refresh"
   | "discard";
@@ -73,6 +91,13 @@ export interface StepRecord {
   replaceKeys?: string[];
   /** The old URN whose state this resource took over through its `aliases` option. */
   aliasedFrom?: string;
+}
+
+/** One retry an `onError` hook asked for: the operation sent again, and the errors so far (newest first). */
+export interface HookRetry {
+  urn: string;
+  failedOperation: "create";
+  errors: string[];
 }
 
 export interface PhaseTimings {
@@ -97,8 +122,17 @@ export interface UpSummary {
   rawOutputs: WireObject;
   /** Names of stack outputs that are secret. */
   secretOutputs: string[];
-  /** True when deletions of unregistered resources were skipped because of failures (as the CLI does). */
+  /**
+   * True when deletes (of unregistered resources and of the old halves of create-before-delete
+   * replacements) were skipped because a step failed (deployment_executor.go runs them only on a clean finish).
+   */
   deletesSkipped: boolean;
+  /** URNs whose delete was skipped (they stay in the state; the next `up` retries them). */
+  skippedDeletes: string[];
+  /** URNs of registrations whose step was cancelled (never started) after an earlier step failed. */
+  skipped: string[];
+  /** The retries `onError` hooks asked for, in order. */
+  hookRetries: HookRetry[];
   steps: StepRecord[];
   ok: boolean;
   timings: PhaseTimings;
@@ -109,6 +143,10 @@ export interface RefreshSummary {
   refreshed: string[];
   removed: string[];
   failed: StepFailure[];
+  /** URNs not read because an earlier read failed. */
+  skipped: string[];
+  /** Errors of the program (with `runProgram`). */
+  programErrors: string[];
   steps: StepRecord[];
   ok: boolean;
   timings: PhaseTimings;
@@ -118,6 +156,10 @@ export interface DestroySummary {
   operation: "destroy";
   deleted: string[];
   failed: StepFailure[];
+  /** URNs not deleted because an earlier delete failed. */
+  skipped: string[];
+  /** Errors of the program (with `runProgram`). */
+  programErrors: string[];
   steps: StepRecord[];
   ok: boolean;
   timings: PhaseTimings;
@@ -155,7 +197,9 @@ export function assertOk<T extends { ok: boolean; failed: StepFailure[]; program
 
 /** URNs of the steps of one kind, the root stack left out. */
 export function urnsOf(steps: StepRecord[], op: StepOp): string[] {
-  return steps.filter((s) => s.op === op && !s.urn.includes(`::${ROOT_STACK_TYPE}::`)).map((s) => s.urn);
+  return steps
+    .filter((s) => s.op === op && !s.urn.includes(`::${ROOT_STACK_TYPE}::`) && !s.urn.includes(DEFAULT_PROVIDER_PART))
+    .map((s) => s.urn);
 }
 
 export function errorMessage(e: unknown): string {

@@ -8,22 +8,43 @@
  * program runs; registrations are stepped concurrently, `--parallel` at a time;
  * a URN registered twice is an error; after the program ends come the deletes
  * — old halves of replacements, then resources not registered and not taken
- * over by an alias (`isOperatedOn`) — and they are skipped when anything
- * failed, as the CLI does. A preview works on a copy of the state and calls no
+ * over by an alias (`isOperatedOn`) — and they run only when every other step
+ * succeeded (`Execute`: deletes come from `performPostSteps` after a clean
+ * run); the first failed step cancels the steps not yet started
+ * (step_executor.go). A preview works on a copy of the state and calls no
  * Create/Update/Delete. Alias matching is in ./aliases.ts, the choice of step
- * in ./plan.ts.
+ * in ./plan.ts, the default provider in ./providerResource.ts.
+ *
+ * Options (pkg/resource/deploy/step_generator.go): `--target` (`isTargetedForUpdate`:
+ * an untargeted registration with old state is a same step that keeps the old
+ * state, one without is a skipped create that is not recorded; only targeted
+ * unregistered resources are deleted), `--replace` (`isTargetedReplace`),
+ * `--refresh` (deployment_executor.go `refresh` before the update: the diff is
+ * against the refreshed state).
  */
 import { AliasBook, findOld, type OldLookup } from "./aliases";
 import type { ResourceState } from "./checkpoint";
 import { runDeletes } from "./deletes";
-import { operationHost, parallelism, runOperation, Semaphore, type EngineCore } from "./operation";
+import {
+  failStep,
+  operationHost,
+  parallelism,
+  runOperation,
+  Semaphore,
+  StepCancelledError,
+  type EngineCore,
+  type RunContext,
+} from "./operation";
 import { planRegister } from "./plan";
 import { runProgram, type ProgramRun } from "./program";
+import { DEFAULT_PROVIDER_TYPE, providerRefUrn, registerDefaultProvider } from "./providerResource";
+import { refreshResources } from "./refresh";
 import { applyRead } from "./steps";
-import { errorMessage, ROOT_STACK_TYPE, urnsOf, type UpSummary } from "./summaries";
+import { errorMessage, ROOT_STACK_TYPE, urnsOf, type UpOptions, type UpSummary } from "./summaries";
 import { containsSecrets, unwrapSecrets, type WireObject } from "./wire";
 
-export function runUp(core: EngineCore, run: ProgramRun, program: string, preview: boolean): Promise<UpSummary> {
+export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: UpOptions): Promise<UpSummary> {
+  const preview = opts.preview === true;
   const state = core.state;
   // Preview must not touch the state: work on a copy, restored at the end.
   const saved = preview ? state.resources.map((r) => structuredClone(r)) : undefined;
@@ -36,11 +57,28 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
       state.save();
     }
   };
+  const matches = (list: string[] | undefined, urn: string) =>
+    list?.some((t) => t === urn || urn.endsWith(`::${t}`)) === true;
+  const targeted = (urn: string) => opts.targets === undefined || matches(opts.targets, urn);
   return runOperation(
     core,
     preview ? "preview" : "up",
     async (ctx) => {
-      const sem = new Semaphore(parallelism(core));
+      const limit = opts.parallel ?? parallelism(core);
+      const sem = new Semaphore(limit);
+      ctx.errorHooks = run.errorHooks = new Map();
+      // Start the host alongside the program, as the CLI loads plugins while the program runs.
+      operationHost(core, ctx).catch(() => undefined);
+      if (opts.refresh) {
+        const tRefresh = performance.now();
+        await refreshResources(
+          core,
+          ctx,
+          state.resources.filter((r) => !r.delete),
+          limit,
+        );
+        ctx.timings.refresh = performance.now() - tRefresh;
+      }
       const olds = new Map(state.resources.filter((r) => !r.delete).map((r) => [r.urn, r]));
       const seen = new Set<string>();
       const book = new AliasBook();
@@ -48,87 +86,113 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
       const stepPromises: Array<Promise<void>> = [];
       let rawOutputs: WireObject = {};
       let stackUrn: string | undefined;
+      let defaultProvider: string | undefined;
 
-      // Start the host alongside the program, as the CLI loads plugins while the program runs.
-      operationHost(core, ctx).catch(() => undefined);
       const tProgram = performance.now();
-      const result = await runProgram(run, program, preview, (m, reply) => {
-        if (m.kind === "done") {
-          return;
-        }
-        if (m.kind === "outputs") {
-          const r = state.live(m.urn);
-          if (r) {
-            r.outputs = m.outputs;
-            state.upsert(r);
-          }
-          if (m.urn === stackUrn) {
-            rawOutputs = m.outputs;
-          }
-          return;
-        }
-        const urn = state.makeUrn(m.type, m.name, m.options.parent);
-        const fail = (message: string) => {
-          if (!ctx.failed.some((f) => f.urn === urn)) {
-            ctx.failed.push({ urn, message });
-          }
-          core.artifacts.record(`error:${urn}`, message);
-          reply({ kind: "registered", reqId: m.reqId, urn, error: message });
-        };
-        if (m.type === ROOT_STACK_TYPE) {
-          stackUrn = urn;
-        }
-        if (seen.has(urn)) {
-          reply({
-            kind: "registered",
-            reqId: m.reqId,
-            urn,
-            error: `Duplicate resource URN '${urn}'; try giving it a unique name`,
+      const result = ctx.cancelled
+        ? { errors: [] as string[] }
+        : await runProgram(run, program, preview, (m, reply) => {
+            if (m.kind === "done" || m.kind === "errorHook") {
+              return;
+            }
+            if (m.kind === "outputs") {
+              const r = state.live(m.urn);
+              if (r) {
+                r.outputs = m.outputs;
+                state.upsert(r);
+              }
+              if (m.urn === stackUrn) {
+                rawOutputs = m.outputs;
+              }
+              return;
+            }
+            const urn = state.makeUrn(m.type, m.name, m.options.parent);
+            const fail = (message: string) => {
+              failStep(ctx, { urn, message });
+              core.artifacts.record(`error:${urn}`, message);
+              reply({ kind: "registered", reqId: m.reqId, urn, error: message });
+            };
+            if (m.type === ROOT_STACK_TYPE) {
+              stackUrn = urn;
+            }
+            if (seen.has(urn)) {
+              fail(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+              return;
+            }
+            seen.add(urn);
+            // default_providers.go: the default provider is registered when the first resource needs it.
+            const custom = m.kind === "read" || m.custom;
+            const usesDefault = custom && !m.type.startsWith("pulumi:providers:") && !m.options.provider;
+            if (usesDefault && defaultProvider === undefined) {
+              const pUrn = state.makeUrn(DEFAULT_PROVIDER_TYPE, "default");
+              const keep = !targeted(pUrn) && olds.has(pUrn);
+              defaultProvider = registerDefaultProvider(state, core.config(), preview, ctx.steps, keep);
+              seen.add(providerRefUrn(defaultProvider));
+            }
+            const providerRef = usesDefault ? defaultProvider : m.options.provider;
+            // Old state found here, synchronously, so that alias claims are settled in registration order.
+            let found: OldLookup;
+            try {
+              found = m.kind === "read" ? {} : findOld(state, book, olds, seen, { ...m, urn, ...m.options });
+            } catch (e) {
+              fail(errorMessage(e));
+              return;
+            }
+            const p = (async () => {
+              try {
+                const res = await sem.run(async () => {
+                  // step_executor.go: once a step failed, no new step starts.
+                  if (ctx.cancelled) {
+                    throw new StepCancelledError(urn);
+                  }
+                  if (m.kind === "read") {
+                    return applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options });
+                  }
+                  if (m.type !== ROOT_STACK_TYPE && !targeted(urn)) {
+                    return untargeted(ctx, urn, found.old);
+                  }
+                  return planRegister(core, ctx, {
+                    urn,
+                    m,
+                    ...found,
+                    preview,
+                    pendingDeletes,
+                    providerRef,
+                    forceReplace: matches(opts.replace, urn),
+                  });
+                });
+                reply({ kind: "registered", reqId: m.reqId, urn, id: res.id, state: res.outputs });
+              } catch (e) {
+                if (e instanceof StepCancelledError) {
+                  ctx.skipped.push(urn);
+                  reply({ kind: "registered", reqId: m.reqId, urn, error: e.message });
+                } else {
+                  fail(errorMessage(e));
+                }
+              }
+            })();
+            stepPromises.push(p);
           });
-          ctx.failed.push({ urn, message: `Duplicate resource URN '${urn}'` });
-          return;
-        }
-        seen.add(urn);
-        // Old state found here, synchronously, so that alias claims are settled in registration order.
-        let found: OldLookup;
-        try {
-          found = m.kind === "read" ? {} : findOld(state, book, olds, seen, { ...m, urn, ...m.options });
-        } catch (e) {
-          fail(errorMessage(e));
-          return;
-        }
-        const p = (async () => {
-          try {
-            const res =
-              m.kind === "read"
-                ? await sem.run(() =>
-                    applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options }),
-                  )
-                : await sem.run(() => planRegister(core, ctx, { urn, m, ...found, preview, pendingDeletes }));
-            reply({ kind: "registered", reqId: m.reqId, urn, id: res.id, state: res.outputs });
-          } catch (e) {
-            fail(errorMessage(e));
-          }
-        })();
-        stepPromises.push(p);
-      });
       await Promise.all(stepPromises);
       ctx.timings.program = performance.now() - tProgram;
       const programErrors = result.errors;
       const ok0 = ctx.failed.length === 0 && programErrors.length === 0;
 
       // Deletions: replaced resources (create-before-delete), then resources the program no longer registers.
+      // deployment_executor.go: they run only after every other step succeeded; else all stay in the state.
       const tDeletes = performance.now();
-      const toDelete: ResourceState[] = [...pendingDeletes];
-      let deletesSkipped = false;
-      const unregistered = state.resources.filter((r) => !r.delete && !seen.has(r.urn) && !book.aliased.has(r.urn));
-      if (ok0) {
-        toDelete.push(...unregistered);
-      } else if (unregistered.length > 0) {
-        deletesSkipped = true;
-      }
-      if (toDelete.length > 0) {
-        await runDeletes(core, ctx, toDelete, preview, (r) => (r.delete ? "delete-replaced" : "delete"));
+      const unregistered = state.resources.filter(
+        (r) => !r.delete && !seen.has(r.urn) && !book.aliased.has(r.urn) && targeted(r.urn),
+      );
+      const toDelete: ResourceState[] = [
+        ...pendingDeletes.filter((r) => targeted(r.urn) || seen.has(r.urn)),
+        ...unregistered,
+      ];
+      let skippedDeletes: string[] = [];
+      if (!ok0) {
+        skippedDeletes = toDelete.map((r) => r.urn);
+      } else if (toDelete.length > 0) {
+        await runDeletes(core, ctx, toDelete, preview, (r) => (r.delete ? "delete-replaced" : "delete"), limit);
       }
       ctx.timings.deletes = performance.now() - tDeletes;
 
@@ -144,7 +208,10 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
         outputs: unwrapSecrets(rawOutputs) as Record<string, unknown>,
         rawOutputs,
         secretOutputs: Object.keys(rawOutputs).filter((k) => containsSecrets(rawOutputs[k])),
-        deletesSkipped,
+        deletesSkipped: skippedDeletes.length > 0,
+        skippedDeletes,
+        skipped: ctx.skipped,
+        hookRetries: ctx.hookRetries,
         steps: ctx.steps,
         ok: ctx.failed.length === 0 && programErrors.length === 0,
         timings: ctx.timings,
@@ -152,4 +219,21 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, previe
     },
     restore,
   );
+}
+
+/**
+ * A registration `--target` leaves out (step_generator.go): with old state, a same step that keeps
+ * that state as it is (no Check, no Diff); without, a skipped create, not recorded in the state.
+ */
+function untargeted(
+  ctx: RunContext,
+  urn: string,
+  old: ResourceState | undefined,
+): { id?: string; outputs: WireObject } {
+  if (old) {
+    ctx.steps.push({ op: "same", urn, id: old.id });
+    return { id: old.id, outputs: old.outputs };
+  }
+  ctx.steps.push({ op: "skipped-create", urn });
+  return { id: "", outputs: {} };
 }
