@@ -80,6 +80,18 @@ export class TokenService {
     return this.#mint(this.#store.adminId, randomUUID()).access_token;
   }
 
+  /**
+   * Ends the session of an access token, as an admin's logout or a revoked token in Keycloak does:
+   * the token and every token of its session are refused from now on. Returns whether it was live.
+   */
+  revoke(token: string): boolean {
+    const s = this.#access.get(token);
+    if (!s) return false;
+    for (const m of [this.#access, this.#refresh])
+      for (const [k, o] of m) if (o.sessionState === s.sessionState) m.delete(k);
+    return true;
+  }
+
   /** POST {TOKEN_PATH}: the form-encoded body of a Keycloak token request. */
   async handle(contentType: string | undefined, body: string): Promise<Reply> {
     if (contentType && !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { joinNegativeValues } from "./argv";
 import { closest } from "../sdk/suggest";
 import { startEmulator } from "./server";
 import { validateFaultRule } from "./faults";
@@ -60,7 +61,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): EmulatorOption
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, OPTIONS),
       strict: true,
       allowPositionals: false,
       options: OPTIONS,

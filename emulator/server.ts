@@ -229,6 +229,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     resetStats: () => stats.reset(),
     users: () => [...store.records()].map((r) => copyUser(r.user)),
     issueToken: () => tokens.issueAdminToken(),
+    revokeToken: (token) => tokens.revoke(token),
     setEdition: (edition, maxActiveUsers) => store.setLicence(licenceFor(edition, maxActiveUsers)),
     addUser: (u) => addUser(store, persister, log, u),
     removeUser: (id) => {

@@ -163,6 +163,8 @@ export interface RunningEmulator {
   users(): StoredUser[];
   /** Mints a valid access token, as if admin had logged in. */
   issueToken(): string;
+  /** Ends the session of a token (a logout, a revoked token): it is refused from now on. Returns whether it was live. */
+  revokeToken(token: string): boolean;
   /** Changes the licence at run time; maxActiveUsers omitted = the edition's limit. */
   setEdition(edition: Edition, maxActiveUsers?: number): void;
   /** Seeds a user without HTTP (no licence check; duplicates throw). */

@@ -199,6 +199,17 @@ describe("emulator authentication", () => {
       assert.equal((await post(emu.url, "/v1/api/users/query", {}, "static-token-1")).status, 200);
     });
 
+    it("refuses a revoked token, and every token of its session, while others stay valid", async () => {
+      emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
+      const revoked = emu.issueToken();
+      const other = emu.issueToken();
+      assert.equal(emu.revokeToken(revoked), true);
+      const r = await post(emu.url, "/v1/api/users/query", {}, revoked);
+      assert.equal(r.status, 401);
+      assert.equal((await post(emu.url, "/v1/api/users/query", {}, other)).status, 200);
+      assert.equal(emu.revokeToken(revoked), false);
+    });
+
     it("forgets tokens on restart", async () => {
       emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
       const token = await login(emu.url);
