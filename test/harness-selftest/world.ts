@@ -44,7 +44,7 @@ for (const r of spec.resources) {
         // Retries while fewer than onErrorRetries errors were seen; logs what the engine passed.
         const log = path.join(new pulumi.Config("counter").require("dir"), "hook-calls.log");
         const hook = new pulumi.ErrorHook("retry-" + r.name, async (a) => {
-            fs.appendFileSync(log, JSON.stringify({ urn: a.urn, name: a.name, type: a.type, failedOperation: a.failedOperation, errors: a.errors, newName: a.newInputs && a.newInputs.name, pid: process.pid }) + "\n");
+            fs.appendFileSync(log, JSON.stringify({ urn: a.urn, name: a.name, type: a.type, failedOperation: a.failedOperation, errors: a.errors, newName: a.newInputs && a.newInputs.name, pid: process.pid }) + "\\n");
             return a.errors.length < r.onErrorRetries;
         });
         opts.hooks = { onError: [hook] };

@@ -24,3 +24,4 @@ export * from "./engine";
 export type { AliasSpec, ErrorHookRef, RegisterOptions } from "./protocol";
 export { DEFAULT_PROVIDER_NAME, DEFAULT_PROVIDER_TYPE, providerInputs, type StackConfig } from "./providerResource";
 export { MAX_ERROR_HOOK_RETRIES } from "./hooks";
+export { defaultParallel } from "./operation";

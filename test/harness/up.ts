@@ -145,21 +145,27 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
                   if (ctx.cancelled) {
                     throw new StepCancelledError(urn);
                   }
-                  if (m.kind === "read") {
-                    return applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options });
+                  try {
+                    if (m.kind === "read") {
+                      return await applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options });
+                    }
+                    if (m.type !== ROOT_STACK_TYPE && !targeted(urn)) {
+                      return untargeted(ctx, urn, found.old);
+                    }
+                    return await planRegister(core, ctx, {
+                      urn,
+                      m,
+                      ...found,
+                      preview,
+                      pendingDeletes,
+                      providerRef,
+                      forceReplace: matches(opts.replace, urn),
+                    });
+                  } catch (e) {
+                    // Cancelled before this slot is released, so the step waiting for it does not start.
+                    ctx.cancelled = true;
+                    throw e;
                   }
-                  if (m.type !== ROOT_STACK_TYPE && !targeted(urn)) {
-                    return untargeted(ctx, urn, found.old);
-                  }
-                  return planRegister(core, ctx, {
-                    urn,
-                    m,
-                    ...found,
-                    preview,
-                    pendingDeletes,
-                    providerRef,
-                    forceReplace: matches(opts.replace, urn),
-                  });
                 });
                 reply({ kind: "registered", reqId: m.reqId, urn, id: res.id, state: res.outputs });
               } catch (e) {
@@ -184,8 +190,13 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
       const unregistered = state.resources.filter(
         (r) => !r.delete && !seen.has(r.urn) && !book.aliased.has(r.urn) && targeted(r.urn),
       );
+      // step_generator.go `GenerateDeletes`: an old half left pending by an earlier update (`Delete: true` in
+      // the snapshot, e.g. its deletes were skipped after a failure) is deleted now too.
+      const thisRun = new Set(pendingDeletes);
+      const leftPending = state.resources.filter((r) => r.delete && !thisRun.has(r) && targeted(r.urn));
       const toDelete: ResourceState[] = [
         ...pendingDeletes.filter((r) => targeted(r.urn) || seen.has(r.urn)),
+        ...leftPending,
         ...unregistered,
       ];
       let skippedDeletes: string[] = [];

@@ -44,6 +44,12 @@ interface Condition {
   /** What the failure message must say: the endpoint, what came back, what to check. */
   says: RegExp[];
   only?: "destroy";
+  /**
+   * The condition is a change of stack configuration: refresh and destroy use the configuration
+   * the last up stored unless `--run-program` is given (deployment.go, providers/registry.go), so
+   * these run with it.
+   */
+  config?: true;
 }
 
 function faultsOn(endpoints: string[], rule: Omit<FaultRule, "endpoint">): (world: World) => void {
@@ -80,27 +86,36 @@ describe("refresh and destroy against a misconfigured endpoint or a bad server",
     await elsewhere?.close();
     await world?.close();
   });
-  afterEach(() => {
+  /** Set by a `--run-program` case: the stored provider configuration is the bad one now. */
+  let storedBadConfig = false;
+  afterEach(async () => {
     world.emu.clearFaults();
     for (const k of Object.keys(engine.config)) delete engine.config[k];
     Object.assign(engine.config, goodConfig);
+    if (storedBadConfig) {
+      // As a user would: store the good configuration again (an up would too).
+      assertOk(await engine.refresh({ runProgram: "index.ts" }));
+      storedBadConfig = false;
+    }
   });
 
   const conditions: Condition[] = [
     {
       name: "wallaroo:url has a wrong path prefix",
       apply: (w, e) => {
-        e.config["wallaroo:url"] = `${w.emu.url}/typo`;
-        e.config["wallaroo:authUrl"] = w.emu.url;
+        e.setConfig("wallaroo:url", `${w.emu.url}/typo`);
+        e.setConfig("wallaroo:authUrl", w.emu.url);
       },
+      config: true,
       says: [/\/typo\/v1\/api\/users\/query answered 404/, /No such endpoint/, /check that wallaroo:url/],
     },
     {
       name: "wallaroo:url points at a server answering an HTML 404 page for everything",
       apply: (w, e) => {
-        e.config["wallaroo:url"] = html.url;
-        e.config["wallaroo:authUrl"] = w.emu.url;
+        e.setConfig("wallaroo:url", html.url);
+        e.setConfig("wallaroo:authUrl", w.emu.url);
       },
+      config: true,
       says: [/HTML page: 404 Not Found/, /not the Wallaroo API/],
     },
     {
@@ -142,13 +157,16 @@ describe("refresh and destroy against a misconfigured endpoint or a bad server",
   for (const c of conditions) {
     for (const op of ["refresh", "destroy"] as const) {
       if (c.only && c.only !== op) continue;
-      it(`${op} fails, and changes neither the state nor the server, when ${c.name}`, async () => {
+      const cmd = c.config ? `${op} --run-program` : op;
+      it(`${cmd} fails, and changes neither the state nor the server, when ${c.name}`, async () => {
         const state = stateOf(engine);
         const server = serverOf(world);
         assert.equal(Object.keys(state).length, 3);
         c.apply(world, engine);
         world.emu.resetStats();
-        const result = op === "refresh" ? await engine.refresh() : await engine.destroy();
+        const opts = c.config ? { runProgram: "index.ts" } : {};
+        storedBadConfig = c.config === true;
+        const result = op === "refresh" ? await engine.refresh(opts) : await engine.destroy(opts);
         assert.equal(result.ok, false, `${op} must fail`);
         assert.ok(result.failed.length >= 1);
         for (const f of result.failed) {
