@@ -62,7 +62,11 @@ describe("User.create retried by an onError hook", function () {
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     assert.deepEqual(names(up.created), ["bob"]);
-    assert.deepEqual(mutatingCalls(world.emu), { invite: 1, deactivate: 2 }, "one invite; the failed deactivate, then the retry's");
+    assert.deepEqual(
+      mutatingCalls(world.emu),
+      { invite: 1, deactivate: 2 },
+      "one invite; the failed deactivate, then the retry's",
+    );
     const bobs = world.emu.users().filter((u) => u.email === "bob@example.com");
     assert.equal(bobs.length, 1, "one bob on the server");
     assert.equal(bobs[0]!.enabled, false, "in the requested state");
@@ -174,7 +178,10 @@ new wallaroo.WorkspaceMember("team-erin", { workspaceId: new wallaroo.Workspace(
     assertOk(await engine.up("index.ts"));
     const id = engine.getResource("erin")!.id!;
     const members = () => world.emu.workspaces().find((w) => w.name === "team")!.members;
-    assert.ok(members().some((m) => m.user_id === id), "erin is a member of team");
+    assert.ok(
+      members().some((m) => m.user_id === id),
+      "erin is a member of team",
+    );
     const membersBefore = members();
     world.emu.changeEmail(id, "erin@example.com");
     assertOk(await engine.refresh());
@@ -190,7 +197,10 @@ new wallaroo.WorkspaceMember("team-erin", { workspaceId: new wallaroo.Workspace(
     assert.deepEqual(names(up.replaced), [], "never a replacement");
     assert.deepEqual(mutatingCalls(world.emu), {}, "nothing was invited or deactivated");
     assert.deepEqual(
-      world.emu.users().filter((u) => u.id === id).map((u) => [u.email, u.enabled]),
+      world.emu
+        .users()
+        .filter((u) => u.id === id)
+        .map((u) => [u.email, u.enabled]),
       [["erin@example.com", true]],
     );
     assert.deepEqual(members(), membersBefore, "the membership stays");

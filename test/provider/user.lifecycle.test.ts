@@ -164,7 +164,10 @@ describe("wallaroo.User lifecycle through the dynamic-provider host", function (
 
   it("cannot be imported with Pulumi's import: the host finds no provider code", async () => {
     const id = engine.getResource("carol")!.id!;
-    await assert.rejects(engine.importRead(TYPE, "carol-imported", id), /Cannot read properties of undefined \(reading 'toJavaScript'\)/);
+    await assert.rejects(
+      engine.importRead(TYPE, "carol-imported", id),
+      /Cannot read properties of undefined \(reading 'toJavaScript'\)/,
+    );
   });
 
   it("destroys by deactivating every user, adopted ones included (those already inactive need no call)", async () => {
