@@ -267,23 +267,38 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   }
   const { __provider: _ignored, ...outs } = olds;
   let now: Props = { ...outs };
+  const kept = {
+    initialPassword: typeof olds.initialPassword === "string" ? olds.initialPassword : undefined,
+    adopted: olds.adopted === true,
+    email: typeof olds.email === "string" ? olds.email : want.email,
+  };
   const names = namesToSet(olds, news);
   if (Object.keys(names).length > 0) {
     const found = await setNames(getClient(), id, names).catch(rethrow(`Cannot set the names of ${label}`));
     if (!found) throw gone(label, "set the names of");
     now = { ...now, ...names };
   }
-  if ((olds.active !== false) === want.active) return { outs: { ...now, active: want.active } };
+  if ((olds.active !== false) === want.active) {
+    const done = { ...now, active: want.active };
+    return { outs: Object.keys(names).length > 0 ? await readBack(id, done, kept) : done };
+  }
   const verb = want.active ? "activate" : "deactivate";
   const user = await setActive(getClient(), id, want.active).catch(rethrow(`Cannot ${verb} ${label}`));
   if (!user) throw gone(label, verb);
-  if (user === true) return { outs: { ...now, active: want.active } };
-  const kept = {
-    initialPassword: typeof olds.initialPassword === "string" ? olds.initialPassword : undefined,
-    adopted: olds.adopted === true,
-    email: typeof olds.email === "string" ? olds.email : want.email,
-  };
+  if (user === true) return { outs: await readBack(id, { ...now, active: want.active }, kept) };
   return { outs: { ...outputsFrom({ ...user, ...names }, kept) } };
+}
+
+/**
+ * The outputs after an Enterprise PUT, which answers nothing: the user as one coalesced query now
+ * reads it (so an email or name changed on the server shows, as Community's read before acting
+ * shows it), else what the PUT set. Best effort, as create's read: the change is made either way.
+ */
+async function readBack(id: string, done: Props, kept: Parameters<typeof outputsFrom>[1]): Promise<Props> {
+  const user = await getClient()
+    .getUser(id)
+    .catch(() => null);
+  return user ? { ...outputsFrom(user, kept) } : done;
 }
 
 function gone(label: string, verb: string): Error {

@@ -361,7 +361,9 @@ export class KeycloakAdminApi {
     if (res.status === 400 && !html) {
       return new BadRequestError(`Cannot ${action}: Keycloak refused it as invalid`, {
         ...d,
-        hint: "Fix what Keycloak names (the email, a name, or the password against the realm's password policy), then try again",
+        hint:
+          "Fix what Keycloak names (the email, a name, or the password against the realm's password policy), then try again. " +
+          `If those are not Keycloak's words, a proxy or firewall in front of it refused the request: check the network path to ${this.#o.names.authUrl}`,
       });
     }
     if (res.status === 404) {

@@ -2,12 +2,16 @@
  * wallaroo.User through the path `pulumi up` takes: a program in a consumer
  * project with the packed package, Pulumi's own dynamic-provider host over
  * gRPC, and the emulator. Like a Terraform acceptance test, every step checks
- * the server, not only the state.
+ * the server, not only the state. The lifecycle runs on both editions (`wallaroo:edition`): the
+ * same steps, the same outcome on the server, each through its own API; Enterprise-only cases are
+ * in user.enterprise.test.ts.
  */
 import assert from "node:assert/strict";
 import { WallarooClient } from "../../sdk";
 import { assertOk, Engine } from "../harness";
-import { ADMIN_PASSWORD, mutatingCalls, PROJECT, roster, startWorld, World } from "../support/world";
+import { EDITIONS, type Edition } from "../../sdk/edition";
+import { login } from "../emulator/helpers";
+import { ADMIN_PASSWORD, mutatingCalls, PROJECT, roster, startWorld, userWrites, World } from "../support/world";
 
 const BOB_PASSWORD = "Bob-Initial-Pw-7";
 const TYPE = "pulumi-nodejs:dynamic/wallaroo:User";
@@ -30,158 +34,195 @@ const v3 = v2.replace(`"alice@example.com"`, `"alice.new@example.com"`);
 const v4 =
   v3 + `export const dave = new wallaroo.User("dave", { email: "DAVE@example.com", adoptExisting: true }).adopted;\n`;
 
-describe("wallaroo.User lifecycle through the dynamic-provider host", function () {
-  this.timeout(180_000);
-  let world: World;
-  let engine: Engine;
-  let client: WallarooClient;
+/** What each step sends to change users, per edition: Community's MLOps API, Enterprise's Keycloak admin API. */
+type Writes = Record<Edition, Record<string, number>>;
 
-  before(async () => {
-    world = await startWorld();
-    engine = world.engine({
-      config: { [`${PROJECT}:bobPassword`]: BOB_PASSWORD },
-      secretConfigKeys: [`${PROJECT}:bobPassword`],
+for (const edition of EDITIONS) {
+  describe(`wallaroo.User lifecycle through the dynamic-provider host (${edition})`, function () {
+    this.timeout(180_000);
+    let world: World;
+    let engine: Engine;
+    let client: WallarooClient;
+    let tokensOfUp = NaN;
+    /** The calls that changed users since the last reset are exactly those this edition makes for the step. */
+    const assertWrites = (want: Writes, message?: string) =>
+      assert.deepEqual(userWrites(world.emu), want[edition], message);
+
+    before(async () => {
+      world = await startWorld({ edition });
+      engine = world.engine({
+        config: { [`${PROJECT}:bobPassword`]: BOB_PASSWORD, "wallaroo:edition": edition },
+        secretConfigKeys: [`${PROJECT}:bobPassword`],
+      });
+      client = new WallarooClient({ url: world.emu.url, username: "admin", password: ADMIN_PASSWORD, env: {} });
     });
-    client = new WallarooClient({ url: world.emu.url, username: "admin", password: ADMIN_PASSWORD, env: {} });
-  });
-  after(async () => {
-    await client?.close();
-    await world?.close();
-  });
-
-  it("creates three users: one inactive with a password, two active with server-issued passwords", async () => {
-    world.program("index.ts", v1);
-    world.emu.resetStats();
-    const up = assertOk(await engine.up("index.ts"));
-    assert.equal(up.created.filter((u) => u.includes(TYPE)).length, 3);
-    assert.deepEqual(roster(world.emu), {
-      "alice@example.com": true,
-      "bob@example.com": false,
-      "carol@example.com": true,
+    after(async () => {
+      await client?.close();
+      await world?.close();
     });
-    assert.deepEqual(mutatingCalls(world.emu), { invite: 3, deactivate: 1 });
-    // Outputs come from the server.
-    const alice = engine.getResource("alice")!;
-    assert.equal(alice.id, world.emu.users().find((u) => u.email === "alice@example.com")!.id);
-    assert.equal(engine.getProperty("carol", "outputs", "email").value, "carol@example.com");
-    assert.equal(engine.getProperty("carol", "outputs", "username").value, "carol@example.com");
-    assert.equal(typeof engine.getProperty("alice", "outputs", "createdTimestamp").value, "number");
-    assert.equal(engine.getProperty("bob", "outputs", "active").value, false);
-    // Secrets: the issued password is a secret output, the given one a secret input and no output.
-    assert.ok(engine.isSecretInState("alice", "outputs", "initialPassword"));
-    assert.ok(String(engine.getProperty("alice", "outputs", "initialPassword").value).length >= 8);
-    assert.ok(engine.isSecretInState("bob", "inputs", "password"));
-    assert.equal(engine.getProperty("bob", "outputs", "initialPassword").present, false);
-  });
 
-  it("logs in once for the whole run (no token request per operation)", () => {
-    assert.equal(world.emu.stats().tokensIssued, 1);
-  });
+    it("creates three users: one inactive with a password, two active with generated passwords", async () => {
+      world.program("index.ts", v1);
+      world.emu.resetStats();
+      const up = assertOk(await engine.up("index.ts"));
+      tokensOfUp = world.emu.stats().tokensIssued;
+      assert.equal(up.created.filter((u) => u.includes(TYPE)).length, 3);
+      assert.deepEqual(roster(world.emu), {
+        "alice@example.com": true,
+        "bob@example.com": false,
+        "carol@example.com": true,
+      });
+      // Enterprise creates bob disabled in one call: no transient seat, no deactivate.
+      assertWrites({ community: { invite: 3, deactivate: 1 }, enterprise: { "keycloak create": 3 } });
+      // Outputs come from the server.
+      const alice = engine.getResource("alice")!;
+      assert.equal(alice.id, world.emu.users().find((u) => u.email === "alice@example.com")!.id);
+      assert.equal(engine.getProperty("carol", "outputs", "email").value, "carol@example.com");
+      assert.equal(engine.getProperty("carol", "outputs", "username").value, "carol@example.com");
+      assert.equal(typeof engine.getProperty("alice", "outputs", "createdTimestamp").value, "number");
+      assert.equal(engine.getProperty("bob", "outputs", "active").value, false);
+      // Secrets: the generated password is a secret output, the given one a secret input and no output.
+      assert.ok(engine.isSecretInState("alice", "outputs", "initialPassword"));
+      const issued = String(engine.getProperty("alice", "outputs", "initialPassword").value);
+      assert.ok(issued.length >= 8);
+      assert.ok(engine.isSecretInState("bob", "inputs", "password"));
+      assert.equal(engine.getProperty("bob", "outputs", "initialPassword").present, false);
+      // The initial password is the user's password on the server, and one to change at first login.
+      assert.equal(typeof (await login(world.emu.url, "alice@example.com", issued)), "string");
+      const stored = (email: string) => world.emu.users().find((u) => u.email === email)!;
+      assert.ok(stored("alice@example.com").requiredActions.includes("UPDATE_PASSWORD"));
+      if (edition === "enterprise") {
+        assert.equal(issued.length, 24, "generated here: Keycloak generates none");
+        assert.deepEqual(stored("bob@example.com").requiredActions, [], "a given password is not temporary");
+      }
+    });
 
-  it("deactivates a user in place when active turns false", async () => {
-    world.program("index.ts", v2);
-    world.emu.resetStats();
-    const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(
-      up.updated.map((u) => u.split("::").pop()),
-      ["carol"],
-    );
-    assert.equal(roster(world.emu)["carol@example.com"], false);
-    assert.deepEqual(mutatingCalls(world.emu), { deactivate: 1 });
-  });
+    it("logs in once for the whole run (no token request per operation)", () => {
+      assert.equal(tokensOfUp, 1);
+    });
 
-  it("replaces a user whose email changes, deactivating the old one before inviting the new one", async () => {
-    world.program("index.ts", v3);
-    world.emu.resetStats();
-    const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(
-      up.replaced.map((u) => u.split("::").pop()),
-      ["alice"],
-    );
-    const steps = up.steps.filter((s) => s.urn.endsWith("::alice")).map((s) => s.op);
-    assert.ok(steps.indexOf("delete-replaced") < steps.indexOf("create-replacement"), `order: ${steps.join(", ")}`);
-    assert.equal(roster(world.emu)["alice@example.com"], false);
-    assert.equal(roster(world.emu)["alice.new@example.com"], true);
-    assert.deepEqual(mutatingCalls(world.emu), { deactivate: 1, invite: 1 });
-  });
+    it("deactivates a user in place when active turns false", async () => {
+      world.program("index.ts", v2);
+      world.emu.resetStats();
+      const up = assertOk(await engine.up("index.ts"));
+      assert.deepEqual(
+        up.updated.map((u) => u.split("::").pop()),
+        ["carol"],
+      );
+      assert.equal(roster(world.emu)["carol@example.com"], false);
+      assertWrites({ community: { deactivate: 1 }, enterprise: { "keycloak update": 1 } });
+    });
 
-  it("shows an out-of-band deactivation as drift on refresh, and the next up restores it", async () => {
-    await client.deactivateUser("alice.new@example.com");
-    const refresh = await engine.refresh();
-    assert.ok(refresh.ok);
-    assert.equal(engine.getProperty("alice", "outputs", "active").value, false, "refresh saw the drift");
-    world.emu.resetStats();
-    const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(
-      up.updated.map((u) => u.split("::").pop()),
-      ["alice"],
-    );
-    assert.equal(roster(world.emu)["alice.new@example.com"], true);
-    assert.deepEqual(mutatingCalls(world.emu), { activate: 1 });
-  });
+    it("replaces a user whose email changes, deactivating the old one before creating the new one", async () => {
+      world.program("index.ts", v3);
+      world.emu.resetStats();
+      const up = assertOk(await engine.up("index.ts"));
+      assert.deepEqual(
+        up.replaced.map((u) => u.split("::").pop()),
+        ["alice"],
+      );
+      const steps = up.steps.filter((s) => s.urn.endsWith("::alice")).map((s) => s.op);
+      assert.ok(steps.indexOf("delete-replaced") < steps.indexOf("create-replacement"), `order: ${steps.join(", ")}`);
+      assert.equal(roster(world.emu)["alice@example.com"], false);
+      assert.equal(roster(world.emu)["alice.new@example.com"], true);
+      assertWrites({
+        community: { deactivate: 1, invite: 1 },
+        enterprise: { "keycloak update": 1, "keycloak create": 1 },
+      });
+    });
 
-  it("adopts an existing user by email without changing it when active already matches", async () => {
-    const dave = world.emu.addUser({ email: "dave@example.com", enabled: true });
-    world.program("index.ts", v4);
-    world.emu.resetStats();
-    const up = assertOk(await engine.up("index.ts"));
-    assert.deepEqual(
-      up.created.map((u) => u.split("::").pop()),
-      ["dave"],
-    );
-    assert.deepEqual(mutatingCalls(world.emu), {}, "no invite, activate or deactivate");
-    assert.equal(engine.getResource("dave")!.id, dave.id);
-    assert.equal(engine.getProperty("dave", "outputs", "adopted").value, true);
-    assert.equal(up.outputs.dave, true);
-  });
+    it("shows an out-of-band deactivation as drift on refresh, and the next up restores it", async () => {
+      await client.deactivateUser("alice.new@example.com");
+      world.emu.resetStats();
+      const refresh = await engine.refresh();
+      assert.ok(refresh.ok);
+      assert.equal(engine.getProperty("alice", "outputs", "active").value, false, "refresh saw the drift");
+      assertWrites({ community: {}, enterprise: {} }, "refresh changes nothing");
+      world.emu.resetStats();
+      const up = assertOk(await engine.up("index.ts"));
+      assert.deepEqual(
+        up.updated.map((u) => u.split("::").pop()),
+        ["alice"],
+      );
+      assert.equal(roster(world.emu)["alice.new@example.com"], true);
+      assertWrites({ community: { activate: 1 }, enterprise: { "keycloak update": 1 } });
+    });
 
-  it("fails to create a user whose email exists, naming adoptExisting and the existing id", async () => {
-    const erin = world.emu.addUser({ email: "erin@example.com", enabled: false });
-    world.program("index.ts", v4 + `new wallaroo.User("erin", { email: "erin@example.com" });\n`);
-    const up = await engine.up("index.ts");
-    assert.equal(up.ok, false);
-    const failure = up.failed.find((f) => f.urn.endsWith("::erin"));
-    assert.ok(failure, JSON.stringify(up.failed));
-    assert.match(failure.message, /adoptExisting: true/);
-    assert.match(failure.message, new RegExp(erin.id));
-    assert.doesNotMatch(failure.message, /\n\s+at /, "no stack frames");
-    assert.equal(engine.getResource("erin"), undefined);
-    world.program("index.ts", v4);
-  });
+    it("adopts an existing user by email without changing it when active already matches", async () => {
+      const dave = world.emu.addUser({ email: "dave@example.com", enabled: true });
+      world.program("index.ts", v4);
+      world.emu.resetStats();
+      const up = assertOk(await engine.up("index.ts"));
+      assert.deepEqual(
+        up.created.map((u) => u.split("::").pop()),
+        ["dave"],
+      );
+      assertWrites({ community: {}, enterprise: {} }, "no call changes a user");
+      assert.equal(engine.getResource("dave")!.id, dave.id);
+      assert.equal(engine.getProperty("dave", "outputs", "adopted").value, true);
+      assert.equal(up.outputs.dave, true);
+    });
 
-  it("never puts the admin password or user passwords into __provider, the state text or the logs", () => {
-    const issued = String(engine.getProperty("carol", "outputs", "initialPassword").value);
-    const hits = engine.findInArtifacts([ADMIN_PASSWORD, BOB_PASSWORD, issued]);
-    assert.deepEqual(hits, []);
-    const provider = String(engine.getProperty("carol", "inputs", "__provider").value);
-    assert.match(
-      provider,
-      /require\("pulumi-wallaroo\/dist\/provider\/lifecycle"\)/,
-      "the provider loads the implementation by package name",
-    );
-    assert.ok(provider.length < 20_000, `__provider is ${provider.length} characters`);
-  });
+    it("fails to create a user whose email exists, naming adoptExisting and the existing id", async () => {
+      const erin = world.emu.addUser({ email: "erin@example.com", enabled: false });
+      world.program("index.ts", v4 + `new wallaroo.User("erin", { email: "erin@example.com" });\n`);
+      world.emu.resetStats();
+      const up = await engine.up("index.ts");
+      assert.equal(up.ok, false);
+      const failure = up.failed.find((f) => f.urn.endsWith("::erin"));
+      assert.ok(failure, JSON.stringify(up.failed));
+      assert.match(failure.message, /already exists/);
+      assert.match(failure.message, /adoptExisting: true/);
+      assert.match(failure.message, new RegExp(erin.id));
+      assert.doesNotMatch(failure.message, /\n\s+at /, "no stack frames");
+      assert.equal(engine.getResource("erin"), undefined);
+      // One attempt (Keycloak's 409 is not retried), and erin is as she was.
+      assertWrites({ community: { invite: 1 }, enterprise: { "keycloak create": 1 } });
+      assert.deepEqual(
+        world.emu
+          .users()
+          .filter((u) => u.email === "erin@example.com")
+          .map((u) => [u.id, u.enabled]),
+        [[erin.id, false]],
+      );
+      world.program("index.ts", v4);
+    });
 
-  it("cannot be imported with Pulumi's import: the host finds no provider code", async () => {
-    const id = engine.getResource("carol")!.id!;
-    await assert.rejects(
-      engine.importRead(TYPE, "carol-imported", id),
-      /Cannot read properties of undefined \(reading 'toJavaScript'\)/,
-    );
-  });
+    it("never puts the admin password or user passwords into __provider, the state text or the logs", () => {
+      const issued = String(engine.getProperty("carol", "outputs", "initialPassword").value);
+      const hits = engine.findInArtifacts([ADMIN_PASSWORD, BOB_PASSWORD, issued]);
+      assert.deepEqual(hits, []);
+      const provider = String(engine.getProperty("carol", "inputs", "__provider").value);
+      assert.match(
+        provider,
+        /require\("pulumi-wallaroo\/dist\/provider\/lifecycle"\)/,
+        "the provider loads the implementation by package name",
+      );
+      assert.ok(provider.length < 20_000, `__provider is ${provider.length} characters`);
+    });
 
-  it("destroys by deactivating every user, adopted ones included (those already inactive need no call)", async () => {
-    world.emu.resetStats();
-    const d = await engine.destroy();
-    assert.ok(d.ok, JSON.stringify(d.failed));
-    assert.deepEqual(engine.urns(TYPE), []);
-    const r = roster(world.emu);
-    for (const email of ["alice.new@example.com", "bob@example.com", "carol@example.com", "dave@example.com"])
-      assert.equal(r[email], false, email);
-    // bob and carol were inactive already: resolved by id, they need no call.
-    assert.equal(mutatingCalls(world.emu).deactivate, 2);
+    it("cannot be imported with Pulumi's import: the host finds no provider code", async () => {
+      const id = engine.getResource("carol")!.id!;
+      await assert.rejects(
+        engine.importRead(TYPE, "carol-imported", id),
+        /Cannot read properties of undefined \(reading 'toJavaScript'\)/,
+      );
+    });
+
+    it("destroys by deactivating every user by id, adopted ones included", async () => {
+      world.emu.resetStats();
+      const d = await engine.destroy();
+      assert.ok(d.ok, JSON.stringify(d.failed));
+      assert.deepEqual(engine.urns(TYPE), []);
+      const r = roster(world.emu);
+      for (const email of ["alice.new@example.com", "bob@example.com", "carol@example.com", "dave@example.com"])
+        assert.equal(r[email], false, email);
+      // Community resolves each id first, so bob and carol (inactive already) need no call; Enterprise's PUT by id
+      // needs no read, and is sent for each of the four.
+      assertWrites({ community: { deactivate: 2 }, enterprise: { "keycloak update": 4 } });
+    });
   });
-});
+}
 
 describe("wallaroo.User against a full licence", function () {
   this.timeout(120_000);

@@ -78,6 +78,26 @@ export function mutatingCalls(emu: RunningEmulator): Record<string, number> {
   return out;
 }
 
+/** Keycloak's admin endpoints that change users (Enterprise), by the names {@link userWrites} gives them. */
+const KEYCLOAK_WRITES: Record<string, string> = {
+  "POST /auth/admin/realms/master/users": "keycloak create",
+  "PUT /auth/admin/realms/master/users/{id}": "keycloak update",
+  "PUT /auth/admin/realms/master/users/{id}/reset-password": "keycloak reset-password",
+};
+
+/**
+ * Every call that changes a user, since the last reset, on either edition: the MLOps API's invite,
+ * activate and deactivate (Community) and Keycloak's admin writes (Enterprise: "keycloak create",
+ * "keycloak update"). An edition's test compares the whole record, so a call of the other edition's
+ * API shows up as a difference.
+ */
+export function userWrites(emu: RunningEmulator): Record<string, number> {
+  const out = mutatingCalls(emu);
+  const calls = emu.stats().calls;
+  for (const [call, name] of Object.entries(KEYCLOAK_WRITES)) if (calls[call]) out[name] = calls[call];
+  return out;
+}
+
 /** The emulator's users with an email, as `email → enabled`. */
 export function roster(emu: RunningEmulator): Record<string, boolean> {
   return Object.fromEntries(
