@@ -30,6 +30,12 @@ export interface BenchArgs {
   json?: string;
   /** How the harness writes its checkpoint: after every step (as the Pulumi CLI does by default) or once at the end. */
   checkpoints: "every-step" | "end";
+  /**
+   * The edition the provider and the baselines talk to (the emulator runs as Enterprise either way, for
+   * its unlimited seats): Enterprise creates users through Keycloak's admin API (one POST each) and
+   * (de)activates them with one PUT by id; Community invites and (de)activates through the MLOps API.
+   */
+  edition: "community" | "enterprise";
 }
 
 export const PARTS = ["harness", "sequential", "profile", "policy", "rss", "workspaces"];
@@ -37,7 +43,7 @@ export const PARTS = ["harness", "sequential", "profile", "policy", "rss", "work
 export const USAGE = `Usage: npm run bench -- [--users N] [--workspaces WxM] [--parallel N] [--runs N] [--latency-ms 0,30]
                        [--policy-sizes 1000,10000] [--policy-runs N] [--rss-sizes 100,1000]
                        [--skip harness,sequential,profile,policy,rss,workspaces] [--json FILE]
-                       [--checkpoints end|every-step] [--keep-profiles DIR]
+                       [--checkpoints end|every-step] [--keep-profiles DIR] [--edition enterprise|community]
 
   --users N          users created, refreshed, half deactivated and destroyed (default 1000)
   --workspaces WxM   the workspace stack: W workspaces of M members each (W × M users, invited before
@@ -57,7 +63,11 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--workspaces WxM] [--
   --keep-profiles D  keep the provider hosts' CPU profiles (.cpuprofile, one per phase) in directory D
   --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like
                      PULUMI_SKIP_CHECKPOINTS=1; "every-step": after every resource, as it does in tests
-                     (and the CLI by default), which costs O(N) per step`;
+                     (and the CLI by default), which costs O(N) per step
+  --edition E        "enterprise" (default): users are created through Keycloak's admin API, one POST
+                     each, and (de)activated with one PUT by id; "community": invite, activate and
+                     deactivate of the MLOps API. The provider, the floor and the sequential baseline
+                     make the same edition's calls; the emulator runs as Enterprise (no seat limit)`;
 
 function positive(name: string, v: string | undefined, dflt: number): number {
   return integerFlag(name, v, 1, 100_000) ?? dflt;
@@ -94,6 +104,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       checkpoints: { type: "string" },
       "latency-ms": { type: "string" },
       "keep-profiles": { type: "string" },
+      edition: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -110,8 +121,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   const checkpoints = values.checkpoints ?? "end";
   if (checkpoints !== "end" && checkpoints !== "every-step")
     throw new Error(`--checkpoints takes end or every-step, not '${checkpoints}'`);
+  const edition = values.edition ?? "enterprise";
+  if (edition !== "community" && edition !== "enterprise")
+    throw new Error(`--edition takes community or enterprise, not '${edition}'`);
   return {
     checkpoints,
+    edition,
     users,
     workspaces: shape(values.workspaces),
     parallel: positive("parallel", values.parallel, 64),

@@ -73,6 +73,18 @@ const USERS_PREFIX = "/v1/api/users/";
 const WORKSPACES_PREFIX = "/v1/api/workspaces/";
 const TOKEN_PATH = "/auth/realms/master/protocol/openid-connect/token";
 
+/** The stack configuration of a benchmark stack: the emulator, the admin, and the edition. */
+function benchConfig(o: Pick<StackRunOptions, "emu" | "adminPassword" | "edition">): Record<string, string> {
+  return {
+    "wallaroo:url": o.emu.url,
+    "wallaroo:username": "admin",
+    "wallaroo:password": o.adminPassword,
+    "wallaroo:edition": o.edition ?? "community",
+  };
+}
+
+const KEYCLOAK_USERS = "/auth/admin/realms/master/users";
+
 /** A request path's short name in {@link Calls}. */
 function callName(p: string): string {
   if (p === TOKEN_PATH) return "token";
@@ -84,8 +96,15 @@ function callName(p: string): string {
 export function callsFrom(stats: EmulatorStats): Calls {
   const calls: Calls = {};
   for (const [p, n] of Object.entries(stats.requests)) {
-    if (n === 0) continue;
+    // Keycloak's admin API: by method too (a POST creates, a PUT changes), from `calls` below.
+    if (n === 0 || p.startsWith(KEYCLOAK_USERS)) continue;
     const name = callName(p);
+    calls[name] = (calls[name] ?? 0) + n;
+  }
+  for (const [call, n] of Object.entries(stats.calls ?? {})) {
+    const [method, p] = call.split(" ");
+    if (n === 0 || !p?.startsWith(KEYCLOAK_USERS)) continue;
+    const name = `kc:${method} ${p.slice(KEYCLOAK_USERS.length - "users".length)}`;
     calls[name] = (calls[name] ?? 0) + n;
   }
   return calls;
@@ -135,6 +154,8 @@ export interface StackRunOptions {
   checkpoints?: CheckpointMode;
   /** Extra node arguments of the provider host (investigations only). */
   hostNodeArgs?: string[];
+  /** `wallaroo:edition` (default community). */
+  edition?: "community" | "enterprise";
   /**
    * Profile each phase's provider host (`--cpu-prof` into this directory) and report this package's share of
    * its CPU. The host writes its profile as it exits, inside the phase's time (tens of ms at 1,000 users).
@@ -190,7 +211,7 @@ export async function playPhases(
       ...(o.heapDir ? ["--expose-gc", "--require", path.join(__dirname, "heapPreload.js")] : []),
     ],
     env: o.heapDir ? { BENCH_HEAP_DIR: o.heapDir } : undefined,
-    config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
+    config: benchConfig(o),
     secretConfigKeys: ["wallaroo:password"],
   });
   const results: HarnessPhase[] = [];
@@ -259,7 +280,7 @@ function keptHeapKb(dir: string, pids: number[]): number {
  * a program with no resources (program process, provider host start, Configure).
  */
 export async function emptyUpMs(
-  o: Pick<StackRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel">,
+  o: Pick<StackRunOptions, "emu" | "projectDir" | "adminPassword" | "parallel" | "edition">,
 ): Promise<{ wallMs: number; hostStartMs: number }> {
   const fs = await import("node:fs");
   const path = await import("node:path");
@@ -270,7 +291,7 @@ export async function emptyUpMs(
     projectName: PROJECT,
     stackName: `bench-empty-${Date.now()}`,
     parallel: o.parallel,
-    config: { "wallaroo:url": o.emu.url, "wallaroo:username": "admin", "wallaroo:password": o.adminPassword },
+    config: benchConfig(o),
     secretConfigKeys: ["wallaroo:password"],
   });
   try {

@@ -38,9 +38,16 @@ export interface ExpectedCalls {
   invite: number;
   deactivate: number;
   activate: number;
+  /** Keycloak's admin API (Enterprise): user creations, one POST each. */
+  "kc:POST users": number;
+  /** Keycloak's admin API (Enterprise): changes of a user by id (`enabled`), one PUT each. */
+  "kc:PUT users/{id}": number;
 }
 
-export function expectedCalls(users: number): Record<"up" | "update" | "destroy", ExpectedCalls> {
+export function expectedCalls(
+  users: number,
+  edition: "community" | "enterprise" = "community",
+): Record<"up" | "update" | "destroy", ExpectedCalls> {
   let inactiveAtUp = 0;
   let deactivatedByEdit = 0;
   let activeAtDestroy = 0;
@@ -49,11 +56,21 @@ export function expectedCalls(users: number): Record<"up" | "update" | "destroy"
     if (activeAtUp(i) && !activeAfterEdit(i, users)) deactivatedByEdit++;
     if (activeAfterEdit(i, users)) activeAtDestroy++;
   }
+  const none = { invite: 0, deactivate: 0, activate: 0, "kc:POST users": 0, "kc:PUT users/{id}": 0 };
+  if (edition === "enterprise") {
+    return {
+      // One POST per user, created enabled or not as asked: no deactivate after it.
+      up: { ...none, "kc:POST users": users },
+      update: { ...none, "kc:PUT users/{id}": deactivatedByEdit },
+      // Delete disables by id with one PUT, with no lookup first (an already disabled user too).
+      destroy: { ...none, "kc:PUT users/{id}": users },
+    };
+  }
   return {
-    up: { invite: users, deactivate: inactiveAtUp, activate: 0 },
-    update: { invite: 0, deactivate: deactivatedByEdit, activate: 0 },
+    up: { ...none, invite: users, deactivate: inactiveAtUp },
+    update: { ...none, deactivate: deactivatedByEdit },
     // Delete resolves each user by id first (coalesced /users/query), so it deactivates only the users the
     // server holds as active, by the email the server holds for that id now.
-    destroy: { invite: 0, deactivate: activeAtDestroy, activate: 0 },
+    destroy: { ...none, deactivate: activeAtDestroy },
   };
 }

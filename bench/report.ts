@@ -171,12 +171,12 @@ export function emulatorTable(runs: PhaseSet[]): string {
 }
 
 export function checks(a: BenchArgs, runs: RunResult[]): string[] {
-  const want = expectedCalls(a.users);
+  const want = expectedCalls(a.users, a.edition);
   const out: string[] = [];
   for (const run of runs) {
     for (const phase of ["up", "update", "destroy"] as const) {
       const c = run.harness.find((p) => p.phase === phase)!.calls;
-      for (const k of ["invite", "deactivate", "activate"] as const) {
+      for (const k of Object.keys(want[phase]) as Array<keyof (typeof want)[typeof phase]>) {
         if ((c[k] ?? 0) !== want[phase][k]) out.push(`${phase}: ${k} ${c[k] ?? 0}, expected ${want[phase][k]}`);
       }
     }

@@ -36,6 +36,31 @@ describe("bench parts", function () {
     }
   });
 
+  it("the sequential baseline on Enterprise: one Keycloak POST per user, then one PUT by id per change", async () => {
+    const emu = await startEmulator({ adminPassword: ADMIN_PASSWORD, edition: "enterprise" });
+    try {
+      const users = 20;
+      const phases = await runSequential({
+        emu: inProcess(emu),
+        users,
+        adminPassword: ADMIN_PASSWORD,
+        domain: "seq-ent.example.com",
+        edition: "enterprise",
+      });
+      const calls = Object.fromEntries(phases.map((p) => [p.phase, p.calls]));
+      const want = expectedCalls(users, "enterprise");
+      assert.deepEqual(calls.up, { token: 1, "kc:POST users": users });
+      assert.deepEqual(calls.refresh, { query: users });
+      assert.deepEqual(calls.update, { "kc:PUT users/{id}": want.update["kc:PUT users/{id}"] });
+      assert.deepEqual(calls.destroy, { "kc:PUT users/{id}": users });
+      // Created as asked: the inactive ones disabled from the start.
+      const enabled = emu.users().filter((u) => u.email?.endsWith("@seq-ent.example.com") && u.enabled);
+      assert.equal(enabled.length, 0, "every user disabled after destroy");
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("the latency rule on endpoint '*' delays every counted endpoint, the token endpoint included", async () => {
     const emu = await startEmulator({
       adminPassword: ADMIN_PASSWORD,
@@ -74,6 +99,8 @@ describe("bench parts", function () {
     assert.deepEqual(d.latenciesMs, [0, 30]);
     assert.throws(() => parseBenchArgs(["--latency-ms", "-1"]));
     assert.throws(() => parseBenchArgs(["--skip", "nothing"]));
+    assert.equal(d.edition, "enterprise", "the bench runs on Enterprise unless told");
+    assert.throws(() => parseBenchArgs(["--edition", "enterprize"]), /--edition takes community or enterprise/);
   });
 
   it("--workspaces takes WxM; the default is 20x50; --skip workspaces is a part", () => {

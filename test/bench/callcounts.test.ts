@@ -87,3 +87,42 @@ describe("API calls per operation (bench/phases, small run)", function () {
     }
   });
 });
+
+describe("API calls per operation on Enterprise (bench/phases, small run)", function () {
+  this.timeout(120_000);
+  let world: World;
+  let phases: HarnessPhase[];
+  const want = expectedCalls(USERS, "enterprise");
+  /** The calls that change users, without the reads and the login. */
+  const writes = (p: HarnessPhase) =>
+    Object.fromEntries(Object.entries(p.calls).filter(([k]) => !["query", "token"].includes(k)));
+
+  before(async () => {
+    world = await startWorld({ edition: "enterprise" });
+    phases = await runHarnessPhases({
+      emu: inProcess(world.emu),
+      projectDir: world.projectDir,
+      users: USERS,
+      parallel: PARALLEL,
+      adminPassword: ADMIN_PASSWORD,
+      edition: "enterprise",
+    });
+  });
+  after(async () => world?.close());
+
+  const phase = (name: string) => phases.find((p) => p.phase === name)!;
+
+  it("up: one Keycloak POST per user, inactive ones created disabled: no invite, no deactivate", () => {
+    assert.deepEqual(writes(phase("up")), { "kc:POST users": want.up["kc:POST users"] });
+    assert.equal(want.up["kc:POST users"], USERS);
+  });
+
+  it("update: one PUT by id per user turned inactive", () => {
+    assert.deepEqual(writes(phase("update")), { "kc:PUT users/{id}": want.update["kc:PUT users/{id}"] });
+  });
+
+  it("destroy: one PUT by id per user, and refresh changes nothing", () => {
+    assert.deepEqual(writes(phase("destroy")), { "kc:PUT users/{id}": USERS });
+    assert.deepEqual(writes(phase("refresh")), {});
+  });
+});
