@@ -101,9 +101,9 @@ export function callsFrom(stats: EmulatorStats): Calls {
     const name = callName(p);
     calls[name] = (calls[name] ?? 0) + n;
   }
-  for (const [call, n] of Object.entries(stats.calls ?? {})) {
+  for (const [call, n] of Object.entries(stats.calls)) {
     const [method, p] = call.split(" ");
-    if (n === 0 || !p?.startsWith(KEYCLOAK_USERS)) continue;
+    if (n === 0 || !p.startsWith(KEYCLOAK_USERS)) continue;
     const name = `kc:${method} ${p.slice(KEYCLOAK_USERS.length - "users".length)}`;
     calls[name] = (calls[name] ?? 0) + n;
   }
