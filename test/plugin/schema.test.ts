@@ -4,9 +4,9 @@
  * everything as the dynamic resources do, takes each description from the doc comment of the
  * TypeScript declaration it comes from, and marks the credentials secret.
  *
- * The metaschema is in no npm package and CI reaches only the npm registry, so it is read from
- * PULUMI_PACKAGE_METASCHEMA (a path) or from shared/pulumi/pulumi.json beside the checkout; without
- * either, that one test is skipped, saying so.
+ * The metaschema is in no npm package and CI reaches only the npm registry, so a copy is vendored in
+ * test/fixtures/pulumi/pulumi.json (Apache-2.0, see the README beside it); PULUMI_PACKAGE_METASCHEMA
+ * (a path) names a newer one to check against instead.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -17,7 +17,10 @@ import * as ts from "typescript";
 import { PluginProcess, REPO, VERSION } from "./pluginProcess";
 
 function metaschemaPath(): string | undefined {
-  const candidates = [process.env.PULUMI_PACKAGE_METASCHEMA, path.join(REPO, "..", "shared", "pulumi", "pulumi.json")];
+  const candidates = [
+    process.env.PULUMI_PACKAGE_METASCHEMA,
+    path.join(REPO, "test", "fixtures", "pulumi", "pulumi.json"),
+  ];
   return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
 }
 
