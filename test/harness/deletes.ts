@@ -172,7 +172,7 @@ async function deleteOne(
   const isProviderBacked = r.custom && !r.type.startsWith("pulumi:providers:") && !r.external;
   const deletedWith = r.deletedWith !== undefined && deleting.has(r.deletedWith);
   if (!preview && isProviderBacked && !r.retainOnDelete && !r.pendingReplacement && !deletedWith) {
-    const host = await operationHost(core, ctx);
+    const host = await operationHost(core, ctx, r.provider);
     await host.delete(r.urn, r.id!, r.outputs, r.inputs);
   }
   if (!preview) {

@@ -12,11 +12,10 @@
 import { runDeletes } from "./deletes";
 import { runOperation, type EngineCore } from "./operation";
 import type { ProgramRun } from "./program";
-import { DEFAULT_PROVIDER_NAME, DEFAULT_PROVIDER_TYPE, storedOrCurrentConfig } from "./providerResource";
+import { isDefaultProviderUrn } from "./providerPlugins";
+import { storedOrCurrentConfig } from "./providerResource";
 import { evaluateForRunProgram } from "./runProgramOption";
 import type { DestroySummary } from "./summaries";
-
-const DEFAULT_PROVIDER_PART = `::${DEFAULT_PROVIDER_TYPE}::${DEFAULT_PROVIDER_NAME}`;
 
 export function runDestroy(core: EngineCore, program?: { run: ProgramRun; program: string }): Promise<DestroySummary> {
   return runOperation(core, "destroy", async (ctx) => {
@@ -31,9 +30,9 @@ export function runDestroy(core: EngineCore, program?: { run: ProgramRun; progra
     }
     return {
       operation: "destroy",
-      // The default provider's delete is in `steps`, not in `deleted` (as in the other summaries).
+      // Default providers' deletes are in `steps`, not in `deleted` (as in the other summaries).
       deleted: ctx.steps
-        .filter((s) => (s.op === "delete" || s.op === "delete-replaced") && !s.urn.endsWith(DEFAULT_PROVIDER_PART))
+        .filter((s) => (s.op === "delete" || s.op === "delete-replaced") && !isDefaultProviderUrn(s.urn))
         .map((s) => s.urn),
       failed: ctx.failed,
       skipped: ctx.skipped,

@@ -26,10 +26,12 @@ import { ArtifactLog, findLiterals } from "./artifacts";
 import type { Checkpoint, ResourceState } from "./checkpoint";
 import { makeTempDir } from "./consumer";
 import { runDestroy } from "./destroy";
-import { checkpointed, type EngineCore } from "./operation";
+import { checkpointed, type EngineCore, type ProviderUse } from "./operation";
+import { formatCheckFailures } from "./plan";
 import { compileProgram, type ProgramRun } from "./program";
-import { ProviderHost, ProviderMethod, ReadResult } from "./providerHost";
-import type { StackConfig } from "./providerResource";
+import { ProviderCommand, ProviderHost, ProviderMethod, ReadResult } from "./providerHost";
+import { DYNAMIC_PACKAGE, packageOfType, pluginCommand } from "./providerPlugins";
+import { defaultProviderUrn, packageConfig, type StackConfig } from "./providerResource";
 import { runRefresh } from "./refresh";
 import { StackState } from "./state";
 import type {
@@ -68,7 +70,14 @@ export class Engine {
   readonly stateFile: string;
   readonly config: Record<string, string>;
   readonly secretConfigKeys: string[];
-  readonly metrics: EngineMetrics = { grpcCalls: {}, grpcMs: {}, hostPids: [], hostPeakRssKb: [], operations: [] };
+  readonly metrics: EngineMetrics = {
+    grpcCalls: {},
+    grpcMs: {},
+    hostPids: [],
+    hostPeakRssKb: [],
+    hostCpuMs: [],
+    operations: [],
+  };
   private readonly stack: StackState;
   private readonly artifactLog = new ArtifactLog();
   private readonly hosts: ProviderHost[] = [];
@@ -90,6 +99,7 @@ export class Engine {
       artifacts: this.artifactLog,
       metrics: this.metrics,
       startHost: (config?: StackConfig) => this.startHost(config),
+      startPlugin: (use: ProviderUse) => this.startPlugin(use),
       config: () => ({ values: { ...this.config }, secretKeys: [...this.secretConfigKeys] }),
     };
   }
@@ -193,18 +203,7 @@ export class Engine {
    */
   async startHost(config?: StackConfig): Promise<ProviderHost> {
     const c = config ?? { values: this.config, secretKeys: this.secretConfigKeys };
-    const host = await ProviderHost.start({
-      cwd: this.projectDir,
-      env: this.env(),
-      nodeArgs: this.opts.hostNodeArgs,
-      onCall: (m: ProviderMethod, ms: number) => {
-        this.metrics.grpcCalls[m] = (this.metrics.grpcCalls[m] ?? 0) + 1;
-        this.metrics.grpcMs[m] = (this.metrics.grpcMs[m] ?? 0) + ms;
-      },
-    });
-    this.hosts.push(host);
-    this.metrics.hostPids.push(host.pid);
-    this.opts.onHostStarted?.(host);
+    const host = await this.spawnHost();
     await host.configure(c.values, {
       secretKeys: c.secretKeys,
       acceptSecrets: true,
@@ -213,9 +212,76 @@ export class Engine {
     return host;
   }
 
-  /** Runs `fn` with a started, configured host, and stops the host afterwards. */
-  async withHost<T>(fn: (host: ProviderHost) => Promise<T>): Promise<T> {
-    const host = await this.startHost();
+  /** Starts a provider process (default: the dynamic-provider host), counted in the metrics. */
+  private async spawnHost(command?: ProviderCommand): Promise<ProviderHost> {
+    const host = await ProviderHost.start({
+      cwd: this.projectDir,
+      env: this.env(),
+      nodeArgs: this.opts.hostNodeArgs,
+      command,
+      onCall: (m: ProviderMethod, ms: number) => {
+        this.metrics.grpcCalls[m] = (this.metrics.grpcCalls[m] ?? 0) + 1;
+        this.metrics.grpcMs[m] = (this.metrics.grpcMs[m] ?? 0) + ms;
+      },
+    });
+    this.hosts.push(host);
+    this.metrics.hostPids.push(host.pid);
+    this.opts.onHostStarted?.(host);
+    return host;
+  }
+
+  /**
+   * Starts the resource plugin of `use.pkg` as the language host does, and configures it with the
+   * provider resource's inputs; one registered in this operation is first checked (CheckConfig:
+   * failures fail the provider and every resource that needs it) and, if it had a state, diffed
+   * (DiffConfig), as providers/registry.go `Check` and `Diff` do before `Create`/`Update` configure it.
+   */
+  async startPlugin(use: ProviderUse): Promise<ProviderHost> {
+    const host = await this.spawnHost(pluginCommand(use.pkg, this.projectDir, this.opts.plugins));
+    try {
+      let inputs = use.inputs;
+      if (use.registered) {
+        const checked = await host.checkConfig(use.urn, use.old?.inputs ?? {}, inputs);
+        if (checked.failures.length > 0) {
+          throw new Error(`provider ${formatCheckFailures(use.urn, checked.failures)}`);
+        }
+        inputs = checked.inputs;
+        // registry.go `Check`: the provider resource's state holds the checked inputs (the plugin marks secrets).
+        const stored = this.stack.live(use.urn);
+        if (stored) {
+          this.stack.upsert({ ...stored, inputs, outputs: inputs });
+        }
+        if (use.old) {
+          const diff = await host.diffConfig(use.urn, use.old.inputs, use.old.outputs, inputs);
+          if (diff.replaces.length > 0) {
+            // Replacing a provider replaces every resource it serves; no plugin here asks for it.
+            throw new Error(
+              `${use.urn}: DiffConfig asks to replace the provider (${diff.replaces.join(", ")}): not modelled`,
+            );
+          }
+        }
+      }
+      await host.configureProvider(use.pkg, inputs);
+    } catch (e) {
+      await host.stop();
+      throw e;
+    }
+    return host;
+  }
+
+  /**
+   * Runs `fn` with a started, configured host, and stops the host afterwards: the dynamic-provider
+   * host, or for another package its plugin configured as its default provider would be.
+   */
+  async withHost<T>(fn: (host: ProviderHost) => Promise<T>, pkg = DYNAMIC_PACKAGE): Promise<T> {
+    const host =
+      pkg === DYNAMIC_PACKAGE
+        ? await this.startHost()
+        : await this.startPlugin({
+            urn: defaultProviderUrn(this.stack, pkg),
+            pkg,
+            inputs: packageConfig(pkg, this.core.config()),
+          });
     try {
       return await fn(host);
     } finally {
@@ -226,10 +292,11 @@ export class Engine {
   /**
    * `Read` the way the engine does an import (`import` option, `pulumi
    * import`): an id and no state at all. With the dynamic-provider host
-   * this fails, the host finding no `__provider`.
+   * this fails, the host finding no `__provider`; a plugin's type goes to
+   * that plugin, configured as the package's default provider.
    */
   importRead(type: string, name: string, id: string): Promise<ReadResult> {
-    return this.withHost((h) => h.importRead(this.makeUrn(type, name), id));
+    return this.withHost((h) => h.importRead(this.makeUrn(type, name), id), packageOfType(type));
   }
 
   // ---------------------------------------------------------------- operations

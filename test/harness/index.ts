@@ -1,7 +1,9 @@
 /**
  * A mini Pulumi engine for tests, demos and benchmarks: consumer projects built
  * from packed tarballs, programs run under the consumer copy's mocks, and the
- * real `@pulumi/pulumi` dynamic-provider host driven over gRPC.
+ * real `@pulumi/pulumi` dynamic-provider host driven over gRPC; types of a
+ * resource plugin (`wallaroo:index:User`) go to that plugin, one process per
+ * provider resource, started as the Node.js language host starts it.
  *
  * ```ts
  * const tgz = await packPackage(findRepoRoot());                 // npm pack, once per process
@@ -22,6 +24,14 @@ export * from "./providerHost";
 export * from "./checkpoint";
 export * from "./engine";
 export type { AliasSpec, ErrorHookRef, RegisterOptions } from "./protocol";
-export { DEFAULT_PROVIDER_NAME, DEFAULT_PROVIDER_TYPE, providerInputs, type StackConfig } from "./providerResource";
+export {
+  DEFAULT_PROVIDER_NAME,
+  DEFAULT_PROVIDER_TYPE,
+  defaultProviderName,
+  packageConfig,
+  providerInputs,
+  type StackConfig,
+} from "./providerResource";
 export { MAX_ERROR_HOOK_RETRIES } from "./hooks";
+export { isDefaultProviderUrn, locateRunPlugin, pluginCommand, projectPluginFolders } from "./providerPlugins";
 export { defaultParallel } from "./operation";

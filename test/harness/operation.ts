@@ -1,6 +1,9 @@
 /**
  * What every operation (up, preview, refresh, destroy) shares: one provider
- * host for the whole operation, started on first need and stopped at its end;
+ * host per provider for the whole operation, started on first need and
+ * stopped at its end (the dynamic-provider host for every dynamic resource;
+ * for a resource plugin, one process per provider resource, default or
+ * explicit, each configured with that resource's inputs);
  * at most `parallel` resource operations at a time; the checkpoint written at
  * the end; timings.
  *
@@ -18,8 +21,10 @@ import * as os from "os";
 import type { ArtifactLog } from "./artifacts";
 import type { ErrorHookTable } from "./hooks";
 import type { ProviderHost } from "./providerHost";
-import type { StackConfig } from "./providerResource";
+import { DYNAMIC_PACKAGE, providerPackage } from "./providerPlugins";
+import { DEFAULT_PROVIDER_TYPE, providerRefUrn, type StackConfig } from "./providerResource";
 import type { StackState } from "./state";
+import type { WireObject } from "./wire";
 import type { EngineMetrics, EngineOptions, HookRetry, PhaseTimings, StepFailure, StepRecord } from "./summaries";
 
 /** The parts of the Engine the step modules use. */
@@ -32,12 +37,32 @@ export interface EngineCore {
   config(): StackConfig;
   /** Starts a provider host and sends `Configure` with `config` (default: the current configuration). */
   startHost(config?: StackConfig): Promise<ProviderHost>;
+  /**
+   * Starts the resource plugin of a package for the provider resource `use` describes:
+   * CheckConfig and DiffConfig when it is registered in this operation, then Configure.
+   */
+  startPlugin(use: ProviderUse): Promise<ProviderHost>;
 }
 
-/** One operation's record: its host, its steps, its failures, its timings. */
+/** A provider resource of a resource plugin as an operation uses it. */
+export interface ProviderUse {
+  urn: string;
+  pkg: string;
+  /** The inputs it is configured with. */
+  inputs: WireObject;
+  /** Registered in this operation: checked (CheckConfig) first, and diffed (DiffConfig) against `old`. */
+  registered?: boolean;
+  old?: { inputs: WireObject; outputs: WireObject };
+}
+
+/** One operation's record: its hosts, its steps, its failures, its timings. */
 export interface RunContext {
-  host?: ProviderHost;
-  hostPromise?: Promise<ProviderHost>;
+  /** The hosts started, by provider: the dynamic package's name, or a plugin provider's URN. */
+  hosts: Map<string, Promise<ProviderHost>>;
+  /** Hosts no longer handed out, stopped with the others at the end. */
+  retired: Array<Promise<ProviderHost>>;
+  /** The plugin providers registered in this operation, by URN (else their stored state is used). */
+  providers: Map<string, ProviderUse>;
   steps: StepRecord[];
   failed: StepFailure[];
   timings: PhaseTimings;
@@ -97,17 +122,59 @@ export function defaultParallel(): number {
   return Number.isInteger(env) && env > 0 ? env : 4 * (os.availableParallelism?.() ?? os.cpus().length);
 }
 
-/** The operation's host, started on first call. */
-export function operationHost(core: EngineCore, ctx: RunContext): Promise<ProviderHost> {
-  if (!ctx.hostPromise) {
+/**
+ * The host of the provider a resource references (`provider`, `<urn>::<id>`; none: the dynamic
+ * provider's), started on first call. Every dynamic resource shares the dynamic-provider host,
+ * configured with the operation's configuration; each plugin provider gets its own process,
+ * configured with its inputs: registered in this operation, else stored in the state (as
+ * registry.go `Same` loads a provider from the old snapshot).
+ */
+export function operationHost(core: EngineCore, ctx: RunContext, ref?: string): Promise<ProviderHost> {
+  const urn = ref === undefined ? undefined : providerRefUrn(ref);
+  const pkg = providerPackage(urn === undefined ? DEFAULT_PROVIDER_TYPE : urnType(urn));
+  const key = pkg === DYNAMIC_PACKAGE ? DYNAMIC_PACKAGE : urn!;
+  let host = ctx.hosts.get(key);
+  if (!host) {
     const t0 = performance.now();
-    ctx.hostPromise = core.startHost(ctx.hostConfig).then((h) => {
-      ctx.host = h;
-      ctx.timings.hostStart = performance.now() - t0;
+    host = (
+      pkg === DYNAMIC_PACKAGE ? core.startHost(ctx.hostConfig) : core.startPlugin(pluginUse(core, ctx, urn!, pkg))
+    ).then((h) => {
+      ctx.timings.hostStart ??= performance.now() - t0;
       return h;
     });
+    ctx.hosts.set(key, host);
   }
-  return ctx.hostPromise;
+  return host;
+}
+
+/**
+ * Stops handing out the plugin hosts started so far (`up --refresh`: the refresh phase read through
+ * the providers as stored; the update registers them from the program and configures new ones).
+ */
+export function retirePluginHosts(ctx: RunContext): void {
+  for (const [key, host] of ctx.hosts) {
+    if (key !== DYNAMIC_PACKAGE) {
+      ctx.retired.push(host);
+      ctx.hosts.delete(key);
+    }
+  }
+}
+
+/** The type part of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`). */
+function urnType(urn: string): string {
+  return urn.split("::")[2]!.split("$").pop()!;
+}
+
+function pluginUse(core: EngineCore, ctx: RunContext, urn: string, pkg: string): ProviderUse {
+  const registered = ctx.providers.get(urn);
+  if (registered) {
+    return registered;
+  }
+  const stored = core.state.live(urn) ?? core.state.resources.find((r) => r.urn === urn);
+  if (!stored) {
+    throw new Error(`provider ${urn} is neither registered by the program nor in the state`);
+  }
+  return { urn, pkg, inputs: stored.inputs };
 }
 
 /** Runs one operation: a fresh context, then (whatever happens) host stopped, `finish` run, timings recorded. */
@@ -118,11 +185,20 @@ export async function runOperation<T>(
   finish: () => void = () => core.state.save(),
 ): Promise<T> {
   const t0 = performance.now();
-  const ctx: RunContext = { steps: [], failed: [], timings: {}, skipped: [], hookRetries: [] };
+  const ctx: RunContext = {
+    hosts: new Map(),
+    retired: [],
+    providers: new Map(),
+    steps: [],
+    failed: [],
+    timings: {},
+    skipped: [],
+    hookRetries: [],
+  };
   try {
     return await body(ctx);
   } finally {
-    await stopOperationHost(core, ctx);
+    await stopOperationHosts(core, ctx);
     finish();
     ctx.timings.total = performance.now() - t0;
     core.metrics.operations.push({ operation: name, timings: ctx.timings });
@@ -143,17 +219,23 @@ export async function checkpointed<T>(core: EngineCore, op: () => Promise<T>): P
   }
 }
 
-async function stopOperationHost(core: EngineCore, ctx: RunContext): Promise<void> {
-  if (ctx.hostPromise) {
-    try {
-      const h = await ctx.hostPromise;
-      const mem = h.memory();
-      if (mem) {
-        core.metrics.hostPeakRssKb.push(mem.peakRssKb);
+async function stopOperationHosts(core: EngineCore, ctx: RunContext): Promise<void> {
+  await Promise.all(
+    [...ctx.hosts.values(), ...ctx.retired].map(async (started) => {
+      try {
+        const h = await started;
+        const mem = h.memory();
+        if (mem) {
+          core.metrics.hostPeakRssKb.push(mem.peakRssKb);
+        }
+        const cpu = h.cpuMs();
+        if (cpu !== undefined) {
+          core.metrics.hostCpuMs.push(cpu);
+        }
+        await h.stop();
+      } catch {
+        // start failure already reported
       }
-      await h.stop();
-    } catch {
-      // start failure already reported
-    }
-  }
+    }),
+  );
 }

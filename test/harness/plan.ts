@@ -20,11 +20,22 @@
  * state already deleted by a delete-before-replace (`pendingReplacement`) is
  * only created again. The old state comes from ./aliases.ts (the resource's
  * URN, or an alias).
+ *
+ * A resource whose provider reference changed (a new provider, e.g. the same
+ * resource moved from the dynamic provider to a plugin's) is replaced only if
+ * the new provider's DiffConfig of the old provider's inputs asks for it
+ * (`providerChanged`); otherwise the new provider's Diff decides as for any
+ * other resource. An explicit provider of a resource plugin is registered
+ * like the default one (./providerResource.ts `registerProvider`), and its
+ * plugin is started, checked and configured before its registration is
+ * answered, so a CheckConfig failure fails it.
  */
 import type { ResourceState } from "./checkpoint";
 import { operationHost, type EngineCore, type RunContext } from "./operation";
 import type { ChildToParent } from "./protocol";
 import type { CheckFailure } from "./providerHost";
+import { DYNAMIC_PACKAGE, isProviderType, packageOfType, providerPackage } from "./providerPlugins";
+import { providerRefUrn, registerProvider } from "./providerResource";
 import { PROVIDER_KEY } from "./state";
 import { applyCreate, applyReplace, applySame, applyUpdate, StepInput, StepResult } from "./steps";
 import { changedKeys } from "./wire";
@@ -81,18 +92,23 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
     ctx.steps.push({ op: old ? "same" : "create", urn, aliasedFrom });
     return { outputs: {} };
   }
-  // Explicit provider resources: recorded with their inputs as outputs.
+  // Explicit providers of a resource plugin: a provider resource with its own plugin process.
+  if (isProviderType(m.type) && providerPackage(m.type) !== DYNAMIC_PACKAGE) {
+    return registerExplicitProvider(core, ctx, reg);
+  }
+  // Explicit dynamic providers: recorded with their inputs as outputs.
   if (m.type.startsWith("pulumi:providers:")) {
     const r: ResourceState = { ...base, id: old?.id ?? `${m.name}-provider-id`, outputs: m.inputs };
     core.state.upsert(r, aliasedFrom);
     ctx.steps.push({ op: old ? "same" : "create", urn, id: r.id, aliasedFrom });
     return { id: r.id, outputs: r.outputs };
   }
-  if (m.inputs[PROVIDER_KEY] === undefined && old?.inputs[PROVIDER_KEY] === undefined) {
-    throw new Error(`${urn}: the harness drives only dynamic resources (no ${PROVIDER_KEY} input)`);
+  const dynamic = packageOfType(m.type) === DYNAMIC_PACKAGE;
+  if (dynamic && m.inputs[PROVIDER_KEY] === undefined && old?.inputs[PROVIDER_KEY] === undefined) {
+    throw new Error(`${urn}: a dynamic resource without a ${PROVIDER_KEY} input`);
   }
 
-  const host = await operationHost(core, ctx);
+  const host = await operationHost(core, ctx, reg.providerRef);
   let news = { ...m.inputs };
 
   // Import: a Read with the id and no state, as the engine does it.
@@ -157,6 +173,9 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
     }
   }
 
+  if (old.provider && reg.providerRef && (await providerChanged(core, ctx, old.provider, reg.providerRef))) {
+    replaceKeys.push("(provider)");
+  }
   if (reg.forceReplace && replaceKeys.length === 0) {
     replaceKeys.push("(--replace)");
   }
@@ -168,4 +187,52 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
   }
   const deleteBeforeReplace = o.deleteBeforeReplace ?? diff.deleteBeforeReplace;
   return applyReplace(s, old, { deleteBeforeReplace, changed, replaceKeys, pendingDeletes: reg.pendingDeletes });
+}
+
+/**
+ * step_generator.go `providerChanged`: whether a change of provider reference forces a replacement.
+ * The same provider, or a new dynamic one (whose host leaves DiffConfig unimplemented: DiffUnknown),
+ * never does; a plugin's DiffConfig of the old provider's inputs with the new one's decides.
+ */
+async function providerChanged(core: EngineCore, ctx: RunContext, oldRef: string, newRef: string): Promise<boolean> {
+  const oldUrn = providerRefUrn(oldRef);
+  const newUrn = providerRefUrn(newRef);
+  const newUse = ctx.providers.get(newUrn);
+  if (oldRef === newRef || oldUrn === newUrn || !newUse) {
+    return false;
+  }
+  const oldProvider = core.state.resources.find((r) => r.urn === oldUrn);
+  if (!oldProvider) {
+    throw new Error(`the old provider ${oldUrn} is not in the state`);
+  }
+  const host = await operationHost(core, ctx, newRef);
+  const diff = await host.diffConfig(newUrn, oldProvider.inputs, oldProvider.outputs, newUse.inputs);
+  return diff.replaces.length > 0;
+}
+
+/** An explicit provider of a resource plugin: registered, then its plugin started, checked and configured. */
+async function registerExplicitProvider(core: EngineCore, ctx: RunContext, reg: Registration): Promise<StepResult> {
+  const { urn, m, preview } = reg;
+  const p = registerProvider(
+    core.state,
+    { urn, type: m.type, inputs: m.inputs, parent: m.options.parent },
+    preview,
+    ctx.steps,
+  );
+  const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
+  ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs: m.inputs, registered: true, old });
+  try {
+    await operationHost(core, ctx, p.ref);
+  } catch (e) {
+    // A provider that fails its check is not created or updated: its state stays as it was.
+    ctx.steps.pop();
+    const now = core.state.live(urn);
+    if (p.old) {
+      core.state.upsert(p.old);
+    } else if (now) {
+      core.state.remove(now);
+    }
+    throw e;
+  }
+  return { id: p.ref.slice(p.ref.lastIndexOf("::") + 2), outputs: m.inputs };
 }

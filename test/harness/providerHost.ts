@@ -24,7 +24,9 @@ import {
   ProcessMemory,
   ProviderHostError,
   ProviderMethod,
+  ProviderCommand,
   PulumiProto,
+  readProcessCpuMs,
   readProcessMemory,
   ReadResult,
   StartProviderHostOptions,
@@ -69,15 +71,17 @@ export class ProviderHost {
   static async start(opts: StartProviderHostOptions): Promise<ProviderHost> {
     const cwd = path.resolve(opts.cwd);
     const proto = loadPulumiProto(cwd);
-    const entry = path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
-    if (!fs.existsSync(path.join(cwd, entry))) {
-      throw new Error(`no dynamic-provider host in ${cwd} (${entry} missing)`);
-    }
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, opts.engineAddress ?? "127.0.0.1:1"], {
-      cwd,
-      env: opts.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const command = opts.command ?? dynamicProviderCommand(cwd);
+    const label = command.label;
+    const child = spawn(
+      process.execPath,
+      [...(opts.nodeArgs ?? []), ...command.args, opts.engineAddress ?? "127.0.0.1:1"],
+      {
+        cwd: command.cwd ?? cwd,
+        env: opts.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const exitPromise = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     let out = "";
     let err = "";
@@ -86,11 +90,7 @@ export class ProviderHost {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(
-          new Error(
-            `dynamic-provider host did not print its port within ${opts.startTimeoutMs ?? 20000} ms; stderr: ${err}`,
-          ),
-        );
+        reject(new Error(`${label} did not print its port within ${opts.startTimeoutMs ?? 20000} ms; stderr: ${err}`));
       }, opts.startTimeoutMs ?? 20000);
       const onData = (d: Buffer) => {
         out += d.toString();
@@ -103,7 +103,7 @@ export class ProviderHost {
           const n = Number(line);
           if (!Number.isInteger(n) || n <= 0) {
             child.kill("SIGKILL");
-            reject(new Error(`dynamic-provider host printed "${line}" instead of a port; stderr: ${err}`));
+            reject(new Error(`${label} printed "${line}" instead of a port; stderr: ${err}`));
           } else {
             resolve(n);
           }
@@ -112,11 +112,7 @@ export class ProviderHost {
       child.stdout!.on("data", onData);
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(
-          new Error(
-            `dynamic-provider host exited (code ${code}, signal ${signal}) before printing its port; stderr: ${err}`,
-          ),
-        );
+        reject(new Error(`${label} exited (code ${code}, signal ${signal}) before printing its port; stderr: ${err}`));
       });
     });
     child.stderr!.off("data", onErr);
@@ -143,8 +139,33 @@ export class ProviderHost {
       args[k] = opts.secretKeys?.includes(k) ? secret(v) : v;
     }
     req.setArgs(this.struct(args));
-    req.setAcceptsecrets(opts.acceptSecrets ?? true);
-    req.setAcceptresources(opts.acceptResources ?? true);
+    return this.sendConfigure(req, opts.acceptSecrets ?? true, opts.acceptResources ?? true);
+  }
+
+  /**
+   * `Configure` as the engine sends it to a resource plugin (pkg/resource/plugin/provider_plugin.go
+   * `Configure`): `args` the provider resource's inputs, secrets kept; `variables` the same values
+   * keyed `<pkg>:config:<key>`, secrets removed and non-strings as JSON; `version` left out.
+   */
+  async configureProvider(pkg: string, inputs: WireObject): Promise<ConfigureResult> {
+    const pb = this.proto.providerPb;
+    const req = new pb.ConfigureRequest();
+    const map = req.getVariablesMap();
+    for (const [k, v] of Object.entries(inputs)) {
+      if (k === "version") {
+        continue;
+      }
+      const plain = unwrapSecrets(v);
+      map.set(`${pkg}:config:${k}`, typeof plain === "string" ? plain : JSON.stringify(plain));
+    }
+    req.setArgs(this.struct(inputs));
+    return this.sendConfigure(req, true, true);
+  }
+
+  /** Sends a ConfigureRequest whose variables and args are set, and records what the host answered. */
+  private async sendConfigure(req: any, acceptSecrets: boolean, acceptResources: boolean): Promise<ConfigureResult> {
+    req.setAcceptsecrets(acceptSecrets);
+    req.setAcceptresources(acceptResources);
     req.setSendsOldInputs(true);
     req.setSendsOldInputsToDelete(true);
     const resp = await this.unary("Configure", "configure", req);
@@ -154,6 +175,31 @@ export class ProviderHost {
       supportsPreview: resp.getSupportspreview(),
     };
     return this.configureResult;
+  }
+
+  /** `CheckConfig` (registry.go `Check` of a provider resource): the old and new inputs, secrets kept. */
+  async checkConfig(urn: string, olds: WireObject, news: WireObject): Promise<CheckResult> {
+    const pb = this.proto.providerPb;
+    const req = this.resourceRequest(new pb.CheckRequest(), urn);
+    req.setOlds(this.struct(olds));
+    req.setNews(this.struct(news));
+    const resp = await this.unary("CheckConfig", "checkConfig", req);
+    const failures: CheckFailure[] = (resp.getFailuresList() as any[]).map((f) => ({
+      property: f.getProperty(),
+      reason: f.getReason(),
+    }));
+    return { inputs: resp.getInputs() ? resp.getInputs().toJavaScript() : news, failures };
+  }
+
+  /** `DiffConfig` (registry.go `Diff` of a provider resource, step_generator.go `providerChanged`). */
+  async diffConfig(urn: string, oldInputs: WireObject, oldOutputs: WireObject, news: WireObject): Promise<DiffResult> {
+    const pb = this.proto.providerPb;
+    const req = this.resourceRequest(new pb.DiffRequest(), urn);
+    req.setOlds(this.struct(oldOutputs));
+    req.setOldInputs(this.struct(oldInputs));
+    req.setNews(this.struct(news));
+    const resp = await this.unary("DiffConfig", "diffConfig", req);
+    return this.diffResult(resp);
   }
 
   async check(
@@ -189,15 +235,7 @@ export class ProviderHost {
     const pb = this.proto.providerPb;
     const req = this.changeRequest(new pb.DiffRequest(), { urn, id, olds, news, oldInputs, ignoreChanges });
     const resp = await this.unary("Diff", "diff", req);
-    const C = pb.DiffResponse.DiffChanges;
-    const c = resp.getChanges();
-    return {
-      changes: c === C.DIFF_SOME ? "some" : c === C.DIFF_NONE ? "none" : "unknown",
-      replaces: resp.getReplacesList(),
-      stables: resp.getStablesList(),
-      deleteBeforeReplace: resp.getDeletebeforereplace(),
-      diffs: resp.getDiffsList(),
-    };
+    return this.diffResult(resp);
   }
 
   async create(urn: string, props: Record<string, unknown>, preview = false): Promise<CreateResult> {
@@ -291,6 +329,18 @@ export class ProviderHost {
     await this.unary("Delete", "delete", req);
   }
 
+  private diffResult(resp: any): DiffResult {
+    const C = this.proto.providerPb.DiffResponse.DiffChanges;
+    const c = resp.getChanges();
+    return {
+      changes: c === C.DIFF_SOME ? "some" : c === C.DIFF_NONE ? "none" : "unknown",
+      replaces: resp.getReplacesList(),
+      stables: resp.getStablesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+      diffs: resp.getDiffsList(),
+    };
+  }
+
   /** Kills the host (SIGTERM, then SIGKILL after 2 s) and closes the client. */
   async stop(): Promise<void> {
     try {
@@ -313,6 +363,11 @@ export class ProviderHost {
   /** Memory of the host process from /proc/<pid>/status (Linux), in kB; undefined once it has exited. */
   memory(): ProcessMemory | undefined {
     return this.exited ? undefined : readProcessMemory(this.pid);
+  }
+
+  /** CPU time the host has used (user + system), ms; undefined once it has exited. */
+  cpuMs(): number | undefined {
+    return this.exited ? undefined : readProcessCpuMs(this.pid);
   }
 
   get isRunning(): boolean {
@@ -418,6 +473,15 @@ export class ProviderHost {
       });
     });
   }
+}
+
+/** @pulumi/pulumi's dynamic-provider host, as the engine starts it for dynamic resources. */
+function dynamicProviderCommand(cwd: string): ProviderCommand {
+  const entry = path.join("node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+  if (!fs.existsSync(path.join(cwd, entry))) {
+    throw new Error(`no dynamic-provider host in ${cwd} (${entry} missing)`);
+  }
+  return { args: [entry], label: "dynamic-provider host" };
 }
 
 export function startProviderHost(opts: StartProviderHostOptions): Promise<ProviderHost> {

@@ -10,7 +10,22 @@ import * as fs from "fs";
 import * as path from "path";
 import type { WireObject } from "./wire";
 
-export type ProviderMethod = "Configure" | "Check" | "Diff" | "Create" | "Read" | "Update" | "Delete";
+export type ProviderMethod =
+  "CheckConfig" | "DiffConfig" | "Configure" | "Check" | "Diff" | "Create" | "Read" | "Update" | "Delete";
+
+/**
+ * The process that serves a provider: by default @pulumi/pulumi's dynamic-provider host
+ * (`node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js`); for a resource plugin, the
+ * command the Node.js language host runs (./providerPlugins.ts).
+ */
+export interface ProviderCommand {
+  /** The script node runs and its arguments, before the engine address. */
+  args: string[];
+  /** Its working directory (default: the host's `cwd`). */
+  cwd?: string;
+  /** What the process is, in error messages. */
+  label: string;
+}
 
 export interface StartProviderHostOptions {
   /** The consumer project (program) directory: working directory of the host. */
@@ -24,6 +39,8 @@ export interface StartProviderHostOptions {
   nodeArgs?: string[];
   /** Called for every gRPC call made (benchmarks count them). */
   onCall?: (method: ProviderMethod, ms: number) => void;
+  /** What to run (default: the dynamic-provider host of the project's @pulumi/pulumi). */
+  command?: ProviderCommand;
 }
 
 export interface CheckFailure {
@@ -142,3 +159,18 @@ export function readProcessMemory(pid: number): ProcessMemory | undefined {
     return undefined;
   }
 }
+
+/** CPU time a process has used so far (user + system, /proc/<pid>/stat; Linux only, undefined elsewhere or if gone), ms. */
+export function readProcessCpuMs(pid: number): number | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command (which is in parentheses and may hold spaces): utime and stime are the 12th and 13th.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux this runs on (USER_HZ is fixed at 100 for /proc's clock ticks). */
+const CLOCK_TICKS = 100;

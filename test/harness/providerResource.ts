@@ -21,10 +21,19 @@
  * - refresh and destroy without `--run-program` load the provider from the
  *   old snapshot (`Registry.Same` with the stored inputs), so they configure it
  *   with the configuration of the last `up` (`configFromProviderState`).
+ *
+ * A resource plugin's package (`wallaroo:index:User` → `wallaroo`) gets its own
+ * default provider, `pulumi:providers:wallaroo::default`, whose inputs are the
+ * keys of its namespace only, the namespace removed (`url`, `password`), as
+ * `GetPackageConfig` gives them for any other package; explicit providers
+ * (`new pulumi.ProviderResource("wallaroo", name, args)`) are registered the
+ * same way with the program's inputs (./plan.ts). The plugin process is then
+ * checked, diffed and configured by ./operation.ts.
  */
 import * as crypto from "crypto";
 import type { ResourceState } from "./checkpoint";
 import type { StackState } from "./state";
+import { DYNAMIC_PACKAGE } from "./providerPlugins";
 import type { StepRecord } from "./summaries";
 import { changedKeys, isSecret, secret, unwrapSecrets, type WireObject } from "./wire";
 
@@ -46,6 +55,30 @@ export function providerInputs(config: StackConfig): WireObject {
   return inputs;
 }
 
+/** target.go `GetPackageConfig` for a resource plugin's package: the keys of its namespace, namespace removed, secrets kept. */
+export function packageConfig(pkg: string, config: StackConfig): WireObject {
+  const inputs: WireObject = {};
+  for (const k of Object.keys(config.values).sort()) {
+    if (k.startsWith(`${pkg}:`)) {
+      inputs[k.slice(pkg.length + 1)] = config.secretKeys.includes(k) ? secret(config.values[k]) : config.values[k];
+    }
+  }
+  return inputs;
+}
+
+/**
+ * pkg/resource/deploy/providers/provider.go `DefaultName`: `default`, or for a version
+ * `default_<major>_<minor>_<patch>` followed by `_<part>` for each pre-release and build part.
+ */
+export function defaultProviderName(version?: string): string {
+  const m = version ? /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(version) : null;
+  if (!m) {
+    return DEFAULT_PROVIDER_NAME;
+  }
+  const parts = [m[1], m[2], m[3], ...(m[4]?.split(".") ?? []), ...(m[5]?.split(".") ?? [])];
+  return [DEFAULT_PROVIDER_NAME, ...parts].join("_");
+}
+
 /** The configuration stored in a provider resource (what `Registry.Same` configures the plugin with). */
 export function configFromProviderState(r: ResourceState): StackConfig {
   const values: Record<string, string> = {};
@@ -59,8 +92,9 @@ export function configFromProviderState(r: ResourceState): StackConfig {
   return { values, secretKeys };
 }
 
-export function defaultProviderUrn(state: StackState): string {
-  return state.makeUrn(DEFAULT_PROVIDER_TYPE, DEFAULT_PROVIDER_NAME);
+/** The default provider of a package (default: the dynamic one), for a version if the registration names one. */
+export function defaultProviderUrn(state: StackState, pkg = DYNAMIC_PACKAGE, version?: string): string {
+  return state.makeUrn(`pulumi:providers:${pkg}`, defaultProviderName(version));
 }
 
 /** A provider reference as the engine writes it into a resource's `provider` field. */
@@ -84,11 +118,17 @@ export function storedOrCurrentConfig(state: StackState, current: StackConfig): 
   return stored ? configFromProviderState(stored) : current;
 }
 
+/** A provider resource registered in an update: its reference, URN, inputs and the state it had. */
+export interface RegisteredProvider {
+  ref: string;
+  urn: string;
+  inputs: WireObject;
+  old?: ResourceState;
+}
+
 /**
- * Registers the default provider in an update, once: a create (new UUID), an
- * update when the configuration changed (same id), or a same. Synchronous, so
- * that the provider enters the state before the resource that needs it.
- * Returns the reference dynamic resources record as their `provider`.
+ * Registers the default provider of a package (default: the dynamic one) in an update, once: its
+ * inputs from the stack configuration (the dynamic package's: every key; another's: its namespace).
  */
 export function registerDefaultProvider(
   state: StackState,
@@ -97,23 +137,42 @@ export function registerDefaultProvider(
   steps: StepRecord[],
   /** `--target` leaves the provider out: its old state is kept as it is. */
   keepOld = false,
-): string {
-  const urn = defaultProviderUrn(state);
+  pkg = DYNAMIC_PACKAGE,
+  version?: string,
+): RegisteredProvider {
+  const urn = defaultProviderUrn(state, pkg, version);
+  const inputs = pkg === DYNAMIC_PACKAGE ? providerInputs(config) : packageConfig(pkg, config);
+  return registerProvider(state, { urn, type: `pulumi:providers:${pkg}`, inputs }, preview, steps, keepOld);
+}
+
+/**
+ * Registers a provider resource: a create (new UUID), an update when its inputs changed (same
+ * id), or a same. Synchronous, so that the provider enters the state before the resources that
+ * need it. Returns the reference resources record as their `provider`.
+ */
+export function registerProvider(
+  state: StackState,
+  p: { urn: string; type: string; inputs: WireObject; parent?: string },
+  preview: boolean,
+  steps: StepRecord[],
+  keepOld = false,
+): RegisteredProvider {
+  const { urn, inputs } = p;
   const old = state.live(urn);
   if (old && keepOld) {
     steps.push({ op: "same", urn, id: old.id });
-    return providerRef(urn, old.id!);
+    return { ref: providerRef(urn, old.id!), urn, inputs: old.inputs, old };
   }
-  const inputs = providerInputs(config);
   const now = new Date().toISOString();
   if (!old) {
     const id = preview ? "" : crypto.randomUUID();
     if (!preview) {
       state.upsert({
         urn,
-        type: DEFAULT_PROVIDER_TYPE,
+        type: p.type,
         custom: true,
         id,
+        parent: p.parent,
         inputs,
         outputs: inputs,
         created: now,
@@ -121,9 +180,11 @@ export function registerDefaultProvider(
       });
     }
     steps.push({ op: "create", urn, id });
-    return providerRef(urn, id || "04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+    // A preview's new provider has the unknown id (resource/properties.go UnknownStringValue).
+    return { ref: providerRef(urn, id || UNKNOWN_ID), urn, inputs };
   }
-  // registry.go `Diff`: DiffConfig unimplemented → compare the old outputs with the new inputs.
+  // registry.go `Diff`: compare the old outputs with the new inputs (the dynamic host leaves DiffConfig
+  // unimplemented; a plugin's DiffConfig is asked by ./operation.ts before it is configured).
   // Secret-ness counts too: `config set --secret` on an unchanged value re-encrypts it in the state.
   const changed = changedKeys(old.outputs, inputs).concat(
     Object.keys(inputs).filter((k) => k in old.outputs && isSecret(inputs[k]) !== isSecret(old.outputs[k])),
@@ -136,5 +197,8 @@ export function registerDefaultProvider(
       ? { op: "update", urn, id: old.id, changedKeys: [...new Set(changed)] }
       : { op: "same", urn, id: old.id },
   );
-  return providerRef(urn, old.id!);
+  return { ref: providerRef(urn, old.id!), urn, inputs, old };
 }
+
+/** sdk/go/common/resource/properties.go `UnknownStringValue`: the id of a provider a preview would create. */
+const UNKNOWN_ID = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -79,7 +79,7 @@ export async function refreshResources(
           return;
         }
         try {
-          const host = await operationHost(core, ctx);
+          const host = await operationHost(core, ctx, r.provider);
           const read = await host.read(r.urn, r.id!, r.outputs, r.inputs);
           if (!read.id) {
             core.state.remove(r);

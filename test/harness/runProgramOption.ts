@@ -9,11 +9,14 @@
  * answered from the old state (no Check, Diff, Create or Update), the default
  * provider is registered from the current configuration (its stored inputs are
  * updated, as an `up` would: providerResource.ts), and the operation's host is
- * configured with that configuration. A program that fails fails the operation
+ * configured with that configuration (a plugin's default provider with its
+ * namespace of it, an explicit plugin provider with the program's inputs for
+ * it). A program that fails fails the operation
  * before any Read or Delete.
  */
 import type { EngineCore, RunContext } from "./operation";
 import { runProgram, type ProgramRun } from "./program";
+import { DYNAMIC_PACKAGE, isProviderType, packageOfType, providerPackage } from "./providerPlugins";
 import { registerDefaultProvider } from "./providerResource";
 
 export async function evaluateForRunProgram(
@@ -25,7 +28,7 @@ export async function evaluateForRunProgram(
   const state = core.state;
   const config = core.config();
   ctx.hostConfig = config;
-  let provider = false;
+  const registered = new Set<string>();
   const t0 = performance.now();
   const result = await runProgram(run, program, false, (m, reply) => {
     if (m.kind !== "register" && m.kind !== "read") {
@@ -33,9 +36,18 @@ export async function evaluateForRunProgram(
     }
     const urn = state.makeUrn(m.type, m.name, m.options.parent);
     const custom = m.kind === "read" || m.custom;
-    if (!provider && custom && !m.type.startsWith("pulumi:providers:") && !m.options.provider) {
-      registerDefaultProvider(state, config, false, ctx.steps);
-      provider = true;
+    const pkg = packageOfType(m.type);
+    const key = `${pkg}@${m.options.version ?? ""}`;
+    if (!registered.has(key) && custom && !isProviderType(m.type) && !m.options.provider) {
+      const p = registerDefaultProvider(state, config, false, ctx.steps, false, pkg, m.options.version);
+      if (pkg !== DYNAMIC_PACKAGE) {
+        ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs });
+      }
+      registered.add(key);
+    }
+    // An explicit provider of a plugin is configured with the program's inputs for it.
+    if (isProviderType(m.type) && providerPackage(m.type) !== DYNAMIC_PACKAGE) {
+      ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs: m.inputs });
     }
     const old = state.live(urn);
     reply({ kind: "registered", reqId: m.reqId, urn, id: old?.id ?? "", state: old?.outputs ?? {} });

@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Checkpoint, fromCheckpoint, ResourceState, SecretsCrypter, toCheckpoint } from "./checkpoint";
 import { ROOT_STACK_TYPE } from "./summaries";
+import { isDefaultProviderUrn } from "./providerPlugins";
 
 export const PROVIDER_KEY = "__provider";
 
@@ -95,16 +96,11 @@ export class StackState {
 
   /**
    * URNs in state, optionally of one type, excluding the stack and pending deletions (and, without
-   * a type, the default provider: ask for `pulumi:providers:pulumi-nodejs` to see it).
+   * a type, default providers: ask for their type, e.g. `pulumi:providers:pulumi-nodejs`, to see them).
    */
   urns(type?: string): string[] {
     return this.resources
-      .filter(
-        (r) =>
-          r.type !== ROOT_STACK_TYPE &&
-          !r.delete &&
-          (type ? r.type === type : r.type !== "pulumi:providers:pulumi-nodejs"),
-      )
+      .filter((r) => r.type !== ROOT_STACK_TYPE && !r.delete && (type ? r.type === type : !isDefaultProviderUrn(r.urn)))
       .map((r) => r.urn);
   }
 

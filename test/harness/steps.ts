@@ -148,9 +148,9 @@ export async function applyReplace(
 export async function applyRead(
   core: EngineCore,
   ctx: RunContext,
-  read: { urn: string; type: string; id: string; props: WireObject; o: RegisterOptions },
+  read: { urn: string; type: string; id: string; props: WireObject; o: RegisterOptions; providerRef?: string },
 ): Promise<StepResult> {
-  const host = await operationHost(core, ctx);
+  const host = await operationHost(core, ctx, read.providerRef);
   const res = await host.read(read.urn, read.id, read.props, {});
   if (!res.id) {
     throw new Error(`resource '${read.id}' does not exist`);
@@ -162,6 +162,7 @@ export async function applyRead(
     custom: true,
     id: res.id,
     parent: read.o.parent,
+    provider: read.providerRef,
     inputs: res.inputs ?? read.props,
     outputs,
     external: true,

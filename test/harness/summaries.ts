@@ -8,11 +8,10 @@
  * the summaries list as `skipped`.
  */
 import type { ProviderHost, CheckFailure } from "./providerHost";
+import { isDefaultProviderUrn } from "./providerPlugins";
 import type { WireObject } from "./wire";
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
-/** The default provider's steps are in `steps`, not in the created/updated/… lists (as `pulumi up` hides it). */
-const DEFAULT_PROVIDER_PART = "::pulumi:providers:pulumi-nodejs::default";
 
 export interface EngineOptions {
   /** The consumer project: cwd of the program and of the provider host. */
@@ -42,6 +41,11 @@ export interface EngineOptions {
    * time rewriting the file).
    */
   checkpoints?: "every-step" | "end";
+  /**
+   * Resource plugin folders by package (`{ wallaroo: ".../plugin" }`), for types that are not
+   * dynamic; else Pulumi.yaml's `plugins.providers` in the project (./providerPlugins.ts).
+   */
+  plugins?: Record<string, string>;
   /** Time limit for one program run. Default 120 s. */
   programTimeoutMs?: number;
 }
@@ -179,6 +183,8 @@ export interface EngineMetrics {
   hostPids: number[];
   /** Peak RSS (VmHWM, kB) of each host of an operation, read just before it was stopped (Linux). */
   hostPeakRssKb: number[];
+  /** CPU time (user + system) of each provider host when its operation stopped it, ms. */
+  hostCpuMs: number[];
   /** Timings of each operation, in order. */
   operations: Array<{ operation: string; timings: PhaseTimings }>;
 }
@@ -198,7 +204,7 @@ export function assertOk<T extends { ok: boolean; failed: StepFailure[]; program
 /** URNs of the steps of one kind, the root stack left out. */
 export function urnsOf(steps: StepRecord[], op: StepOp): string[] {
   return steps
-    .filter((s) => s.op === op && !s.urn.includes(`::${ROOT_STACK_TYPE}::`) && !s.urn.includes(DEFAULT_PROVIDER_PART))
+    .filter((s) => s.op === op && !s.urn.includes(`::${ROOT_STACK_TYPE}::`) && !isDefaultProviderUrn(s.urn))
     .map((s) => s.urn);
 }
 

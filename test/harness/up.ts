@@ -28,6 +28,7 @@ import { runDeletes } from "./deletes";
 import {
   failStep,
   operationHost,
+  retirePluginHosts,
   parallelism,
   runOperation,
   Semaphore,
@@ -37,7 +38,8 @@ import {
 } from "./operation";
 import { planRegister } from "./plan";
 import { runProgram, type ProgramRun } from "./program";
-import { DEFAULT_PROVIDER_TYPE, providerRefUrn, registerDefaultProvider } from "./providerResource";
+import { DYNAMIC_PACKAGE, isProviderType, packageOfType } from "./providerPlugins";
+import { defaultProviderUrn, registerDefaultProvider } from "./providerResource";
 import { refreshResources } from "./refresh";
 import { applyRead } from "./steps";
 import { errorMessage, ROOT_STACK_TYPE, urnsOf, type UpOptions, type UpSummary } from "./summaries";
@@ -67,8 +69,6 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
       const limit = opts.parallel ?? parallelism(core);
       const sem = new Semaphore(limit);
       ctx.errorHooks = run.errorHooks = new Map();
-      // Start the host alongside the program, as the CLI loads plugins while the program runs.
-      operationHost(core, ctx).catch(() => undefined);
       if (opts.refresh) {
         const tRefresh = performance.now();
         await refreshResources(
@@ -78,6 +78,8 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
           limit,
         );
         ctx.timings.refresh = performance.now() - tRefresh;
+        // The refresh read through each plugin provider as stored; the update configures each anew.
+        retirePluginHosts(ctx);
       }
       const olds = new Map(state.resources.filter((r) => !r.delete).map((r) => [r.urn, r]));
       const seen = new Set<string>();
@@ -86,7 +88,8 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
       const stepPromises: Array<Promise<void>> = [];
       let rawOutputs: WireObject = {};
       let stackUrn: string | undefined;
-      let defaultProvider: string | undefined;
+      /** The default provider of each package, by package: its reference. */
+      const defaultProviders = new Map<string, string>();
 
       const tProgram = performance.now();
       const result = ctx.cancelled
@@ -120,16 +123,25 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
               return;
             }
             seen.add(urn);
-            // default_providers.go: the default provider is registered when the first resource needs it.
+            // default_providers.go: a package's default provider is registered when the first resource needs it.
             const custom = m.kind === "read" || m.custom;
-            const usesDefault = custom && !m.type.startsWith("pulumi:providers:") && !m.options.provider;
-            if (usesDefault && defaultProvider === undefined) {
-              const pUrn = state.makeUrn(DEFAULT_PROVIDER_TYPE, "default");
+            const usesDefault = custom && !isProviderType(m.type) && !m.options.provider;
+            const pkg = packageOfType(m.type);
+            const providerKey = `${pkg}@${m.options.version ?? ""}`;
+            if (usesDefault && !defaultProviders.has(providerKey)) {
+              const pUrn = defaultProviderUrn(state, pkg, m.options.version);
               const keep = !targeted(pUrn) && olds.has(pUrn);
-              defaultProvider = registerDefaultProvider(state, core.config(), preview, ctx.steps, keep);
-              seen.add(providerRefUrn(defaultProvider));
+              const p = registerDefaultProvider(state, core.config(), preview, ctx.steps, keep, pkg, m.options.version);
+              defaultProviders.set(providerKey, p.ref);
+              seen.add(p.urn);
+              if (pkg !== DYNAMIC_PACKAGE) {
+                const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
+                ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: !keep, old });
+              }
+              // Start the host alongside the program, as the CLI loads plugins while the program runs.
+              operationHost(core, ctx, p.ref).catch(() => undefined);
             }
-            const providerRef = usesDefault ? defaultProvider : m.options.provider;
+            const providerRef = usesDefault ? defaultProviders.get(providerKey) : m.options.provider;
             // Old state found here, synchronously, so that alias claims are settled in registration order.
             let found: OldLookup;
             try {
@@ -147,7 +159,14 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
                   }
                   try {
                     if (m.kind === "read") {
-                      return await applyRead(core, ctx, { urn, type: m.type, id: m.id, props: m.inputs, o: m.options });
+                      return await applyRead(core, ctx, {
+                        urn,
+                        type: m.type,
+                        id: m.id,
+                        props: m.inputs,
+                        o: m.options,
+                        providerRef,
+                      });
                     }
                     if (m.type !== ROOT_STACK_TYPE && !targeted(urn)) {
                       return untargeted(ctx, urn, found.old);

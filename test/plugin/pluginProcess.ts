@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { createConsumerProject, findRepoRoot, makeTempDir, packPackage } from "../harness";
+import { createConsumerProject, findRepoRoot, locateRunPlugin, makeTempDir, packPackage } from "../harness";
 
 export const REPO = findRepoRoot();
 export const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version;
@@ -46,13 +46,7 @@ export type StartMode =
   /** `pulumi-resource-wallaroo <flags> <engine>` from node_modules/.bin. */
   | { via: "bin" };
 
-/** How the Node.js language host finds run-plugin: `require.resolve` run in the plugin's folder (locateModule). */
-export function locateRunPlugin(pluginDir: string): string {
-  return execFileSync(process.execPath, ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run-plugin'))"], {
-    cwd: pluginDir,
-    encoding: "utf8",
-  }).trim();
-}
+export { locateRunPlugin };
 
 /** A pulumirpc.ResourceProvider client over the consumer's own stubs. */
 function stubsOf(consumer: string) {

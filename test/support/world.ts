@@ -48,6 +48,8 @@ export async function startWorld(emulator: EmulatorOptions = {}, projectDir?: st
       const e = new Engine({
         projectDir: dir,
         projectName: PROJECT,
+        // The native plugin as installed with the package (wallaroo:index:* types).
+        plugins: { wallaroo: join(dir, "node_modules", "pulumi-wallaroo", "plugin") },
         ...rest,
         config: {
           "wallaroo:url": emu.url,
