@@ -2,19 +2,19 @@
  * examples/yaml-roster/Pulumi.yaml, the Pulumi YAML roster of the native plugin. No Pulumi CLI runs
  * here, so the file is checked against the plugin's own schema (every type, property, required input
  * and `${resource.output}` reference), then its up and destroy are played through the plugin
- * process over gRPC as Pulumi YAML would drive them: resources in dependency order, each checked then
- * created with its references resolved from the outputs; a second up diffs to no change; destroy
- * deletes in reverse order. The emulator is checked after every step.
+ * process over gRPC as Pulumi YAML would drive them (pluginProgram.ts): resources in dependency
+ * order, each checked then created with its references resolved from the outputs; a second up diffs
+ * to no change; destroy deletes in reverse order. The emulator is checked after every step.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { secret } from "../harness";
 import { PluginProcess, REPO, type Props } from "../plugin/pluginProcess";
 import { ADMIN_PASSWORD, roster } from "../support/world";
 import { serverWorkspace } from "../support/workspaces";
+import { destroy, startConfiguredPlugin, up, upAgain, type ProgramResource, type Stack } from "./pluginProgram";
 
 interface YamlResource {
   type: string;
@@ -43,32 +43,31 @@ function resolve(v: unknown, outputs: Record<string, Props>): unknown {
   return v.replace(REF, (_m, r: string, p: string) => String(outputs[r]![p]));
 }
 
-/** Resource names, each after every resource its properties refer to. */
-function dependencyOrder(program: YamlProgram): string[] {
-  const order: string[] = [];
-  const visit = (name: string, path: string[] = []) => {
-    if (order.includes(name)) return;
-    assert.ok(!path.includes(name), `a reference cycle: ${[...path, name].join(" → ")}`);
-    for (const v of Object.values(program.resources[name]!.properties ?? {}))
-      for (const [r] of refs(v)) visit(r, [...path, name]);
-    order.push(name);
-  };
-  Object.keys(program.resources).forEach((n) => visit(n));
-  return order;
+/** The program's resources as pluginProgram.ts plays them. */
+function resourcesOf(program: YamlProgram): ProgramResource[] {
+  return Object.entries(program.resources).map(([name, r]) => {
+    const props = r.properties ?? {};
+    return {
+      name,
+      type: r.type,
+      dependsOn: Object.values(props).flatMap((v) => refs(v).map(([ref]) => ref)),
+      inputs: (outputs) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, resolve(v, outputs)])),
+    };
+  });
 }
 
 describe("examples/yaml-roster (Pulumi YAML through the native plugin)", function () {
   this.timeout(120_000);
   const program = parse(fs.readFileSync(FILE, "utf8")) as YamlProgram;
+  const resources = resourcesOf(program);
   let emu: RunningEmulator;
   let plugin: PluginProcess;
   let schema: any;
-  const created: Record<string, { id: string; inputs: Props; outputs: Props }> = {};
+  let stack: Stack = {};
 
   before(async () => {
     emu = await startEmulator({ adminPassword: ADMIN_PASSWORD });
-    plugin = await PluginProcess.start({ via: "bin" });
-    await plugin.configure({ url: emu.url, username: "admin", password: secret(ADMIN_PASSWORD) });
+    plugin = await startConfiguredPlugin(emu);
     schema = await plugin.schema();
   });
   after(async () => {
@@ -101,16 +100,7 @@ describe("examples/yaml-roster (Pulumi YAML through the native plugin)", functio
   });
 
   it("up: checks and creates each resource after what it refers to; the server holds the roster", async () => {
-    const outputs: Record<string, Props> = {};
-    for (const name of dependencyOrder(program)) {
-      const r = program.resources[name]!;
-      const news = Object.fromEntries(Object.entries(r.properties ?? {}).map(([k, v]) => [k, resolve(v, outputs)]));
-      const checked = await plugin.check(r.type, name, news);
-      assert.deepEqual(checked.failures, [], `${name}: ${JSON.stringify(checked.failures)}`);
-      const c = await plugin.create(r.type, name, checked.inputs);
-      created[name] = { id: c.id, inputs: checked.inputs, outputs: c.outputs };
-      outputs[name] = c.outputs;
-    }
+    stack = await up(plugin, emu, resources);
     assert.deepEqual(roster(emu), {
       "alice@example.com": true,
       "bob@example.com": false,
@@ -121,30 +111,17 @@ describe("examples/yaml-roster (Pulumi YAML through the native plugin)", functio
       "alice@example.com": "OWNER",
       "carol@example.com": "COLLABORATOR",
     });
-    assert.equal(outputs.alice!.userId, emu.users().find((u) => u.email === "alice@example.com")!.id);
+    assert.equal(stack.alice!.outputs.userId, emu.users().find((u) => u.email === "alice@example.com")!.id);
   });
 
   it("a second up: every resource diffs to no change", async () => {
-    for (const [name, c] of Object.entries(created)) {
-      const type = program.resources[name]!.type;
-      const checked = await plugin.check(type, name, c.inputs, c.inputs);
-      const d = await plugin.diff(type, name, c.id, c.inputs, c.outputs, checked.inputs);
-      assert.equal(d.changes, "none", `${name}: ${JSON.stringify(d)}`);
-    }
+    assert.equal(Object.keys(stack).length, resources.length, "the up above created every resource");
+    await upAgain(plugin, stack);
   });
 
   it("destroy: deletes in reverse order; the users are deactivated and the memberships removed", async () => {
     // `pulumi destroy` is an operation of its own: the CLI starts a new plugin process for it.
-    const destroyer = await PluginProcess.start({ via: "bin" });
-    try {
-      await destroyer.configure({ url: emu.url, username: "admin", password: secret(ADMIN_PASSWORD) });
-      for (const name of dependencyOrder(program).reverse()) {
-        const c = created[name]!;
-        await destroyer.delete(program.resources[name]!.type, name, c.id, c.inputs, c.outputs);
-      }
-    } finally {
-      await destroyer.close();
-    }
+    await destroy(emu, resources, stack);
     assert.deepEqual(roster(emu), {
       "alice@example.com": false,
       "bob@example.com": false,
