@@ -38,11 +38,11 @@ export interface BenchArgs {
   edition: "community" | "enterprise";
 }
 
-export const PARTS = ["harness", "sequential", "profile", "policy", "rss", "workspaces"];
+export const PARTS = ["harness", "sequential", "profile", "policy", "rss", "workspaces", "native"];
 
 export const USAGE = `Usage: npm run bench -- [--users N] [--workspaces WxM] [--parallel N] [--runs N] [--latency-ms 0,30]
                        [--policy-sizes 1000,10000] [--policy-runs N] [--rss-sizes 100,1000]
-                       [--skip harness,sequential,profile,policy,rss,workspaces] [--json FILE]
+                       [--skip harness,sequential,profile,policy,rss,workspaces,native] [--json FILE]
                        [--checkpoints end|every-step] [--keep-profiles DIR] [--edition enterprise|community]
 
   --users N          users created, refreshed, half deactivated and destroyed (default 1000)
@@ -58,7 +58,8 @@ export const USAGE = `Usage: npm run bench -- [--users N] [--workspaces WxM] [--
   --rss-sizes L      user counts for the host peak-RSS slope (default 100 and --users)
   --skip L           leave out parts: harness (phases through Pulumi's host, with the floor and the
                      sequential baseline), sequential (the one-request-at-a-time baseline), profile (the
-                     host's CPU profile: this package's share), policy, rss, workspaces (the workspace stack)
+                     host's CPU profile: this package's share), policy, rss, workspaces (the workspace stack),
+                     native (the native plugin against the dynamic provider: wall, provider CPU, checkpoint)
   --json FILE        also write every measurement as JSON
   --keep-profiles D  keep the provider hosts' CPU profiles (.cpuprofile, one per phase) in directory D
   --checkpoints M    "end" (default): the harness writes its checkpoint once per operation, like

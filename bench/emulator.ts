@@ -5,11 +5,11 @@
  * Statistics come from the emulator's control endpoints (loopback only).
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { request } from "undici";
 import type { EmulatorStats, StoredUser } from "../emulator/types";
+import { readProcessCpuMs } from "../test/harness";
 
 export interface EmulatorProcessOptions {
   adminPassword: string;
@@ -24,18 +24,9 @@ export interface EmulatorProcessOptions {
   latencyMs?: number;
 }
 
-const CLK_TCK = 100; // USER_HZ on Linux
-
 /** utime + stime of a process, in seconds (Linux /proc; NaN elsewhere). */
 export function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields after the command name start at field 3 (state); utime is field 14, stime 15.
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
+  return (readProcessCpuMs(pid) ?? NaN) / 1000;
 }
 
 export class EmulatorProcess {

@@ -13,7 +13,7 @@ import { assertOk, DestroySummary, Engine, PhaseTimings, RefreshSummary, UpSumma
 import { PROJECT } from "../test/support/world";
 import type { RunningEmulator } from "../emulator";
 import type { EmulatorStats } from "../emulator/types";
-import { editProgram, EMAIL_DOMAIN, upProgram } from "./programs";
+import { editProgram, EMAIL_DOMAIN, type ProgramStyle, upProgram } from "./programs";
 import { HostCpu, profilingNodeArgs, takeHostProfiles } from "./profile";
 
 export type PhaseName = "up" | "refresh" | "update" | "destroy";
@@ -53,6 +53,10 @@ export interface HarnessPhase {
   hostCpu?: HostCpu;
   /** The heap the phase's host still used at exit after a full collection, kB (with `heapDir`). */
   hostKeptHeapKb?: number;
+  /** CPU time (user + system) of the phase's provider processes, from /proc, ms. */
+  hostCpuMs: number;
+  /** The checkpoint file's size after the phase, bytes. */
+  checkpointBytes: number;
 }
 
 /** What the benchmark needs from an emulator: the in-process one (tests) or the one in its own process (bench). */
@@ -167,6 +171,8 @@ export interface StackRunOptions {
   heapDir?: string;
   /** Called before each phase starts (progress output). */
   onPhase?: (phase: PhaseName) => void;
+  /** Resource plugin folders by package, for programs of native types (the engine's `plugins`). */
+  plugins?: Record<string, string>;
 }
 
 export interface HarnessRunOptions extends StackRunOptions {
@@ -175,12 +181,15 @@ export interface HarnessRunOptions extends StackRunOptions {
 
 export type CheckpointMode = "every-step" | "end";
 
-/** Plays the user stack, up → refresh → update → destroy, on a fresh stack and measures each phase. */
-export async function runHarnessPhases(o: HarnessRunOptions): Promise<HarnessPhase[]> {
-  const tag = `bench-${o.users}-${process.pid}-${Date.now()}`;
+/**
+ * Plays the user stack, up → refresh → update → destroy, on a fresh stack and measures each phase;
+ * `style` "native" declares the users as the plugin's `wallaroo:index:User` (bench/programs.ts).
+ */
+export async function runHarnessPhases(o: HarnessRunOptions, style: ProgramStyle = "dynamic"): Promise<HarnessPhase[]> {
+  const tag = `bench-${style}-${o.users}-${process.pid}-${Date.now()}`;
   // Each stack its own emails, so that runs can share one emulator.
   const domain = `${tag}.${EMAIL_DOMAIN}`;
-  return playPhases(o, tag, { up: upProgram(o.users, domain), edit: editProgram(o.users, domain) });
+  return playPhases(o, tag, { up: upProgram(o.users, domain, style), edit: editProgram(o.users, domain, style) });
 }
 
 /**
@@ -213,6 +222,7 @@ export async function playPhases(
     env: o.heapDir ? { BENCH_HEAP_DIR: o.heapDir } : undefined,
     config: benchConfig(o),
     secretConfigKeys: ["wallaroo:password"],
+    plugins: o.plugins,
   });
   const results: HarnessPhase[] = [];
   const phase = async (name: PhaseName, op: () => Promise<UpSummary | RefreshSummary | DestroySummary>) => {
@@ -220,6 +230,7 @@ export async function playPhases(
     const grpcBefore = { ...engine.metrics.grpcCalls };
     const grpcMsBefore = { ...engine.metrics.grpcMs };
     const rssBefore = engine.metrics.hostPeakRssKb.length;
+    const cpuBefore = engine.metrics.hostCpuMs.length;
     const pidsBefore = engine.metrics.hostPids.length;
     const m = await measured(o.emu, op);
     try {
@@ -246,6 +257,8 @@ export async function playPhases(
         ? takeHostProfiles(o.profileDir, engine.metrics.hostPids.slice(pidsBefore), o.keepProfilesDir)
         : undefined,
       hostKeptHeapKb: o.heapDir ? keptHeapKb(o.heapDir, engine.metrics.hostPids.slice(pidsBefore)) : undefined,
+      hostCpuMs: engine.metrics.hostCpuMs.slice(cpuBefore).reduce((a, b) => a + b, 0),
+      checkpointBytes: Buffer.byteLength(engine.stateText()),
     });
   };
   try {

@@ -1,4 +1,12 @@
-/** The Pulumi programs the benchmark plays: N users (every tenth inactive), then an edit that deactivates the first half. */
+/**
+ * The Pulumi programs the benchmark plays: N users (every tenth inactive), then an edit that
+ * deactivates the first half; as dynamic resources (`wallaroo.User` of pulumi-wallaroo) or as the
+ * native plugin's `wallaroo:index:User`, declared as a generated SDK declares it.
+ */
+import { nativeSdk } from "../test/support/nativeSdk";
+
+/** Which resources a program declares: pulumi-wallaroo's dynamic ones, or the native plugin's. */
+export type ProgramStyle = "dynamic" | "native";
 
 export const EMAIL_DOMAIN = "bench.example.com";
 
@@ -16,8 +24,11 @@ export function activeAfterEdit(i: number, users: number): boolean {
   return activeAtUp(i) && i >= Math.floor(users / 2);
 }
 
-function program(users: number, active: (i: number) => boolean, domain: string): string {
-  const lines = [`import * as wallaroo from "pulumi-wallaroo";`, ""];
+function program(users: number, active: (i: number) => boolean, domain: string, style: ProgramStyle): string {
+  const lines =
+    style === "dynamic"
+      ? [`import * as wallaroo from "pulumi-wallaroo";`, ""]
+      : [`import * as pulumi from "@pulumi/pulumi";`, nativeSdk()];
   for (let i = 0; i < users; i++) {
     lines.push(`new wallaroo.User("u${i}", { email: ${JSON.stringify(emailOf(i, domain))}, active: ${active(i)} });`);
   }
@@ -25,12 +36,12 @@ function program(users: number, active: (i: number) => boolean, domain: string):
 }
 
 /** `new wallaroo.User("u<i>", { email: "u<i>@bench.example.com", active: i % 10 !== 0 })` for every i. */
-export function upProgram(users: number, domain = EMAIL_DOMAIN): string {
-  return program(users, activeAtUp, domain);
+export function upProgram(users: number, domain = EMAIL_DOMAIN, style: ProgramStyle = "dynamic"): string {
+  return program(users, activeAtUp, domain, style);
 }
 
-export function editProgram(users: number, domain = EMAIL_DOMAIN): string {
-  return program(users, (i) => activeAfterEdit(i, users), domain);
+export function editProgram(users: number, domain = EMAIL_DOMAIN, style: ProgramStyle = "dynamic"): string {
+  return program(users, (i) => activeAfterEdit(i, users), domain, style);
 }
 
 /** What each phase must send, by endpoint: the API-efficiency targets. */

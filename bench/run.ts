@@ -17,6 +17,7 @@ import { BenchArgs, parseBenchArgs, USAGE } from "./args";
 import { EmulatorProcess } from "./emulator";
 import { FloorPhase, runFloor } from "./floor";
 import { machine } from "./machine";
+import { nativeTable, runNativeComparison } from "./native";
 import { CheckpointMode, emptyUpMs, HarnessPhase, PHASES, runHarnessPhases } from "./phases";
 import { runPolicyBench } from "./policy";
 import {
@@ -367,6 +368,38 @@ async function main(): Promise<void> {
     print(`## Targets`);
     print();
     print(targetsTable(a, results));
+  }
+
+  if (!a.skip.has("native")) {
+    // No added latency: what differs is the provider processes' work, which latency would only hide.
+    const emu = await EmulatorProcess.start({ adminPassword: ADMIN_PASSWORD, edition: a.edition, latencyMs: 0 });
+    try {
+      const runs = await runNativeComparison({
+        emu,
+        projectDir: await consumerProject(),
+        parallel: a.parallel,
+        adminPassword: ADMIN_PASSWORD,
+        checkpoints: a.checkpoints,
+        edition: a.edition,
+        users: a.users,
+        runs: a.runs,
+        log,
+      });
+      json.native = runs;
+      print();
+      print(`## The native plugin against the dynamic provider (+0 ms per API call, medians of ${a.runs})`);
+      print();
+      print(
+        `The same ${a.users} users as \`wallaroo.User\` (dynamic: Pulumi's dynamic-provider host, \`__provider\` in every ` +
+          `resource) and as \`wallaroo:index:User\` (the plugin process, started as the Node.js language host starts it). ` +
+          `Provider CPU: user + system time of the provider processes each phase started (/proc); checkpoint: the ` +
+          `state file after the phase.`,
+      );
+      print();
+      print(nativeTable(runs, a.users));
+    } finally {
+      await emu.stop();
+    }
   }
 
   if (!a.skip.has("policy")) {
