@@ -17,6 +17,8 @@
  *   providerResource.ts the default provider, a resource with the stack configuration as inputs
  *   hooks.ts     `onError` resource hooks, called back in the program
  *   runProgramOption.ts `refresh --run-program` / `destroy --run-program`
+ *   importCommand.ts `pulumi import`
+ *   providerPlugins.ts which process serves a package (a resource plugin, or the dynamic host)
  *
  * It knows nothing about any particular resource type.
  */
@@ -27,6 +29,7 @@ import type { Checkpoint, ResourceState } from "./checkpoint";
 import { makeTempDir } from "./consumer";
 import { runDestroy } from "./destroy";
 import { checkpointed, type EngineCore, type ProviderUse } from "./operation";
+import { runImport, type ImportSummary } from "./importCommand";
 import { formatCheckFailures } from "./plan";
 import { compileProgram, type ProgramRun } from "./program";
 import { ProviderCommand, ProviderHost, ProviderMethod, ReadResult } from "./providerHost";
@@ -46,6 +49,7 @@ import type {
 import { runUp } from "./up";
 import { containsSecrets, unwrapSecrets, WireObject, WireValue } from "./wire";
 
+export type { ImportRequest, ImportSummary } from "./importCommand";
 export {
   assertOk,
   ROOT_STACK_TYPE,
@@ -300,6 +304,16 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- operations
+
+  /**
+   * `pulumi import <type> <name> <id>` (`provider`: `--provider name=<urn>`): a Read of the id alone,
+   * its answer stored as the resource's state, without running the program (./importCommand.ts).
+   */
+  importResource(type: string, name: string, id: string, opts: { provider?: string } = {}): Promise<ImportSummary> {
+    return checkpointed(this.core, () =>
+      runImport(this.core, { type, name, id, provider: opts.provider }, this.stackName, this.projectName),
+    );
+  }
 
   /** Compiles a .ts program to a sibling .js (transpile only) and returns the .js path. */
   compileProgram(program: string): string {

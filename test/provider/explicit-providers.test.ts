@@ -147,6 +147,23 @@ new wallaroo.WorkspaceMember("carol-lab", { workspaceId: lab.workspaceId, email:
     noWrites();
   });
 
+  it("imports with `pulumi import --provider` through the provider named, and only from its instance", async () => {
+    const dave = west.addUser({ email: "dave@example.com", enabled: true });
+    east().resetStats();
+    west.resetStats();
+    const westUrn = engine.makeUrn(PROVIDER, "west");
+    const r = await engine.importResource("wallaroo:index:User", "dave-west", dave.id, { provider: westUrn });
+    assert.ok(r.ok, JSON.stringify(r.failed));
+    assert.ok(engine.getResource("dave-west")!.provider!.startsWith(`${westUrn}::`));
+    assert.deepEqual(engine.getResource("dave-west")!.inputs, { email: "dave@example.com", active: true });
+    const wrong = await engine.importResource("wallaroo:index:User", "dave-east", dave.id, {
+      provider: engine.makeUrn(PROVIDER, "east"),
+    });
+    assert.equal(wrong.ok, false);
+    assert.match(wrong.failed[0].message, /does not exist/);
+    noWrites();
+  });
+
   it("refreshes and destroys each resource through its own provider, configured from the state", async () => {
     // The stack configuration no longer names the instances: refresh and destroy use the stored provider inputs.
     engine.removeConfig(`${PROJECT}:westUrl`);
@@ -162,6 +179,7 @@ new wallaroo.WorkspaceMember("carol-lab", { workspaceId: lab.workspaceId, email:
       "alice@example.com": false,
       "bob@example.com": false,
       "carol@example.com": false,
+      "dave@example.com": false,
     });
     assert.deepEqual(engine.urns(), [], "providers deleted too");
     // A workspace cannot be deleted (it leaves the stack and stays); the membership is removed.
