@@ -257,6 +257,11 @@ export class Engine {
         }
         if (use.old) {
           const diff = await host.diffConfig(use.urn, use.old.inputs, use.old.outputs, inputs);
+          // No change: a same step, configured with the old inputs (operation.ts `settleProviderStep`).
+          if (diff.changes === "none") {
+            use.same = true;
+            inputs = use.old.inputs;
+          }
           if (diff.replaces.length > 0) {
             // Replacing a provider replaces every resource it serves; no plugin here asks for it.
             throw new Error(
@@ -265,7 +270,7 @@ export class Engine {
           }
         }
       }
-      await host.configureProvider(use.pkg, inputs);
+      await host.configureProvider(use.pkg, inputs, use.urn, this.stack.live(use.urn)?.id);
     } catch (e) {
       await host.stop();
       throw e;
@@ -306,12 +311,18 @@ export class Engine {
   // ---------------------------------------------------------------- operations
 
   /**
-   * `pulumi import <type> <name> <id>` (`provider`: `--provider name=<urn>`): a Read of the id alone,
-   * its answer stored as the resource's state, without running the program (./importCommand.ts).
+   * `pulumi import <type> <name> <id>` (`provider`: `--provider name=<urn>`; `protect`: `--protect`,
+   * default true): a Read of the id alone, its answer stored as the resource's state, without running
+   * the program (./importCommand.ts).
    */
-  importResource(type: string, name: string, id: string, opts: { provider?: string } = {}): Promise<ImportSummary> {
+  importResource(
+    type: string,
+    name: string,
+    id: string,
+    opts: { provider?: string; protect?: boolean } = {},
+  ): Promise<ImportSummary> {
     return checkpointed(this.core, () =>
-      runImport(this.core, { type, name, id, provider: opts.provider }, this.stackName, this.projectName),
+      runImport(this.core, { type, name, id, ...opts }, this.stackName, this.projectName),
     );
   }
 

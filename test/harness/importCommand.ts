@@ -4,18 +4,21 @@
  *
  * Reproduces pulumi/pulumi's import deployment (pkg/resource/deploy/import.go `importer`, and
  * pkg/resource/deploy/step.go `ImportStep.Apply` with `planned`): the root stack is created if the
- * state has none; without `--provider` the package's default provider is registered from the stack
- * configuration, with `--provider name=urn` the provider resource already in the state is used (as
- * stored); a resource already at that URN is an error; the provider is asked to Read the id alone
- * (no properties, no inputs), an empty id means it does not exist; the inputs the Read answered
- * become the resource's inputs, and Check of those inputs against themselves only warns. Nothing
- * is created, updated or deleted on the provider's side.
+ * state has none; a provider already in the state is used as stored: the one `--provider name=urn`
+ * names, else the package's default provider (`pulumi import` requests no version, so it is the
+ * one named `default`), which is registered from the stack configuration only when the state has
+ * none; a resource already at that URN with the same id is left as it is (nothing to do), with
+ * another id it is an error; the provider is asked to Read the id alone (no properties, no inputs),
+ * an empty id means it does not exist and no inputs means the provider cannot import; the inputs
+ * the Read answered become the resource's inputs, and Check of those inputs against themselves only
+ * warns; the resource is protected unless `--protect=false` (pkg/cmd/pulumi/operations/import.go).
+ * Nothing is created, updated or deleted on the provider's side.
  */
 import type { ResourceState } from "./checkpoint";
 import { operationHost, runOperation, type EngineCore } from "./operation";
 import { formatCheckFailures } from "./plan";
 import { DYNAMIC_PACKAGE, packageOfType } from "./providerPlugins";
-import { providerRef, registerDefaultProvider } from "./providerResource";
+import { defaultProviderUrn, providerRef, registerDefaultProvider } from "./providerResource";
 import { errorMessage, ROOT_STACK_TYPE, type StepFailure, type StepRecord } from "./summaries";
 
 export interface ImportRequest {
@@ -24,6 +27,8 @@ export interface ImportRequest {
   id: string;
   /** `--provider name=urn`: the URN of a provider resource in the state (default: the package's default provider). */
   provider?: string;
+  /** `--protect` (default true, as the CLI's). */
+  protect?: boolean;
 }
 
 export interface ImportSummary {
@@ -55,7 +60,13 @@ export function runImport(
       ok,
     });
     try {
-      if (state.live(urn)) {
+      const existing = state.live(urn);
+      if (existing && existing.id === req.id && existing.type === req.type) {
+        // import.go: the resource is in the state already with that id; nothing to do.
+        ctx.steps.push({ op: "same", urn, id: existing.id });
+        return done(true);
+      }
+      if (existing) {
         throw new Error(`resource '${urn}' already exists`);
       }
       // import.go `getOrCreateStackResource`: imported resources are children of the root stack.
@@ -82,19 +93,29 @@ export function runImport(
         ref = providerRef(p.urn, p.id);
       } else {
         const pkg = packageOfType(req.type);
-        const p = registerDefaultProvider(state, core.config(), false, ctx.steps, false, pkg);
-        if (pkg !== DYNAMIC_PACKAGE) {
-          const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
-          ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: true, old });
+        const stored = state.live(defaultProviderUrn(state, pkg));
+        if (stored?.id) {
+          // import.go: a default provider already in the state is used as it is (its stored inputs).
+          ref = providerRef(stored.urn, stored.id);
+        } else {
+          const p = registerDefaultProvider(state, core.config(), false, ctx.steps, false, pkg);
+          if (pkg !== DYNAMIC_PACKAGE) {
+            ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: true });
+          }
+          ref = p.ref;
         }
-        ref = p.ref;
       }
       const host = await operationHost(core, ctx, ref);
       const read = await host.importRead(urn, req.id);
       if (!read.id) {
         throw new Error(`resource '${req.id}' does not exist`);
       }
-      const inputs = read.inputs ?? {};
+      if (!read.inputs) {
+        throw new Error(
+          `provider does not support importing resources; please try updating the '${packageOfType(req.type)}' plugin`,
+        );
+      }
+      const inputs = read.inputs;
       const check = await host.check(urn, inputs, inputs);
       if (check.failures.length > 0) {
         warnings.push(formatCheckFailures(urn, check.failures));
@@ -107,6 +128,7 @@ export function runImport(
         id: read.id,
         parent: stackUrn,
         provider: ref,
+        protect: req.protect === false ? undefined : true,
         inputs,
         outputs: read.properties,
         created: now,

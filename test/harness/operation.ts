@@ -53,6 +53,8 @@ export interface ProviderUse {
   /** Registered in this operation: checked (CheckConfig) first, and diffed (DiffConfig) against `old`. */
   registered?: boolean;
   old?: { inputs: WireObject; outputs: WireObject };
+  /** Set by `startPlugin`: DiffConfig found no change, so the provider is a same, configured with its old inputs. */
+  same?: boolean;
 }
 
 /** One operation's record: its hosts, its steps, its failures, its timings. */
@@ -136,9 +138,22 @@ export function operationHost(core: EngineCore, ctx: RunContext, ref?: string): 
   let host = ctx.hosts.get(key);
   if (!host) {
     const t0 = performance.now();
-    host = (
-      pkg === DYNAMIC_PACKAGE ? core.startHost(ctx.hostConfig) : core.startPlugin(pluginUse(core, ctx, urn!, pkg))
-    ).then((h) => {
+    if (pkg === DYNAMIC_PACKAGE) {
+      host = core.startHost(ctx.hostConfig);
+    } else {
+      const use = pluginUse(core, ctx, urn!, pkg);
+      host = core.startPlugin(use).then(
+        (h) => {
+          settleProviderStep(core, ctx, use);
+          return h;
+        },
+        (e: unknown) => {
+          failProviderStep(core, ctx, use, e);
+          throw e;
+        },
+      );
+    }
+    host = host.then((h) => {
       ctx.timings.hostStart ??= performance.now() - t0;
       return h;
     });
@@ -158,6 +173,53 @@ export function retirePluginHosts(ctx: RunContext): void {
       ctx.hosts.delete(key);
     }
   }
+}
+
+/** The step recorded for a provider registered in this operation (./providerResource.ts `registerProvider`). */
+function providerStep(ctx: RunContext, urn: string): StepRecord | undefined {
+  return [...ctx.steps]
+    .reverse()
+    .find((s) => s.urn === urn && (s.op === "create" || s.op === "update" || s.op === "same"));
+}
+
+/**
+ * registry.go `Diff`: the provider's DiffConfig decides between update and same; a same keeps its
+ * old state (step.go `SameStep`: the old inputs, which Configure then gets, registry.go `Same`).
+ */
+function settleProviderStep(core: EngineCore, ctx: RunContext, use: ProviderUse): void {
+  if (!use.registered || !use.old || !use.same) {
+    return;
+  }
+  const step = providerStep(ctx, use.urn);
+  if (step && step.op === "update") {
+    step.op = "same";
+    delete step.changedKeys;
+  }
+  const stored = core.state.live(use.urn);
+  if (stored) {
+    core.state.upsert({ ...stored, inputs: use.old.inputs, outputs: use.old.outputs });
+  }
+}
+
+/**
+ * registry.go `Check`: a provider whose CheckConfig fails is neither created nor updated; its step
+ * fails, and its state (if it had one) stays as it was.
+ */
+function failProviderStep(core: EngineCore, ctx: RunContext, use: ProviderUse, e: unknown): void {
+  if (!use.registered) {
+    return;
+  }
+  const step = providerStep(ctx, use.urn);
+  if (step) {
+    ctx.steps.splice(ctx.steps.indexOf(step), 1);
+  }
+  const stored = core.state.live(use.urn);
+  if (stored && use.old) {
+    core.state.upsert({ ...stored, inputs: use.old.inputs, outputs: use.old.outputs });
+  } else if (stored) {
+    core.state.remove(stored);
+  }
+  failStep(ctx, { urn: use.urn, message: e instanceof Error ? e.message : String(e) });
 }
 
 /** The type part of a URN (`urn:pulumi:<stack>::<project>::<parent types$>type::<name>`). */

@@ -145,7 +145,18 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
     return applyCreate(s);
   }
 
-  const diff = await host.diff(urn, old.id!, old.outputs, news, old.inputs, o.ignoreChanges ?? []);
+  // step_generator.go `diff`: a change of provider that forces a replacement is decided before, and instead of,
+  // the resource's Diff (a replace blaming "provider").
+  const diff =
+    old.provider && reg.providerRef && (await providerChanged(core, ctx, old.provider, reg.providerRef))
+      ? {
+          changes: "some" as const,
+          replaces: ["provider"],
+          stables: [],
+          deleteBeforeReplace: false,
+          diffs: ["provider"],
+        }
+      : await host.diff(urn, old.id!, old.outputs, news, old.inputs, o.ignoreChanges ?? []);
   const engineKeys = changedKeys(old.inputs, news);
   let changed: string[];
   let hasChanges: boolean;
@@ -173,9 +184,6 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
     }
   }
 
-  if (old.provider && reg.providerRef && (await providerChanged(core, ctx, old.provider, reg.providerRef))) {
-    replaceKeys.push("(provider)");
-  }
   if (reg.forceReplace && replaceKeys.length === 0) {
     replaceKeys.push("(--replace)");
   }
@@ -192,13 +200,19 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
 /**
  * step_generator.go `providerChanged`: whether a change of provider reference forces a replacement.
  * The same provider, or a new dynamic one (whose host leaves DiffConfig unimplemented: DiffUnknown),
- * never does; a plugin's DiffConfig of the old provider's inputs with the new one's decides.
+ * never does; a plugin's DiffConfig of the old provider's inputs with the new one's decides. (The
+ * engine also treats a resource without an old reference as changed; every state it writes has one,
+ * and the harness's own old fixtures, written before it recorded them, are left as they are.)
  */
 async function providerChanged(core: EngineCore, ctx: RunContext, oldRef: string, newRef: string): Promise<boolean> {
   const oldUrn = providerRefUrn(oldRef);
   const newUrn = providerRefUrn(newRef);
+  if (oldRef === newRef || oldUrn === newUrn) {
+    return false;
+  }
   const newUse = ctx.providers.get(newUrn);
-  if (oldRef === newRef || oldUrn === newUrn || !newUse) {
+  if (!newUse) {
+    // Not a plugin provider registered in this operation: the dynamic one, whose DiffConfig is unimplemented.
     return false;
   }
   const oldProvider = core.state.resources.find((r) => r.urn === oldUrn);
@@ -213,26 +227,12 @@ async function providerChanged(core: EngineCore, ctx: RunContext, oldRef: string
 /** An explicit provider of a resource plugin: registered, then its plugin started, checked and configured. */
 async function registerExplicitProvider(core: EngineCore, ctx: RunContext, reg: Registration): Promise<StepResult> {
   const { urn, m, preview } = reg;
-  const p = registerProvider(
-    core.state,
-    { urn, type: m.type, inputs: m.inputs, parent: m.options.parent },
-    preview,
-    ctx.steps,
-  );
+  // source_eval.go: an explicit provider's `version` option is one of its inputs.
+  const inputs = m.options.version ? { ...m.inputs, version: m.options.version } : m.inputs;
+  const p = registerProvider(core.state, { urn, type: m.type, inputs, parent: m.options.parent }, preview, ctx.steps);
   const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
-  ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs: m.inputs, registered: true, old });
-  try {
-    await operationHost(core, ctx, p.ref);
-  } catch (e) {
-    // A provider that fails its check is not created or updated: its state stays as it was.
-    ctx.steps.pop();
-    const now = core.state.live(urn);
-    if (p.old) {
-      core.state.upsert(p.old);
-    } else if (now) {
-      core.state.remove(now);
-    }
-    throw e;
-  }
-  return { id: p.ref.slice(p.ref.lastIndexOf("::") + 2), outputs: m.inputs };
+  ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs, registered: true, old });
+  // A provider that fails its check is neither created nor updated (./operation.ts `failProviderStep`).
+  await operationHost(core, ctx, p.ref);
+  return { id: p.ref.slice(p.ref.lastIndexOf("::") + 2), outputs: inputs };
 }

@@ -147,9 +147,13 @@ export class ProviderHost {
    * `Configure`): `args` the provider resource's inputs, secrets kept; `variables` the same values
    * keyed `<pkg>:config:<key>`, secrets removed and non-strings as JSON; `version` left out.
    */
-  async configureProvider(pkg: string, inputs: WireObject): Promise<ConfigureResult> {
+  async configureProvider(pkg: string, inputs: WireObject, urn?: string, id?: string): Promise<ConfigureResult> {
     const pb = this.proto.providerPb;
     const req = new pb.ConfigureRequest();
+    // The provider resource being configured (provider_plugin.go sets them since the 3.1xx protocol).
+    if (urn) {
+      this.resourceRequest(req, urn, id);
+    }
     const map = req.getVariablesMap();
     for (const [k, v] of Object.entries(inputs)) {
       if (k === "version") {

@@ -142,6 +142,10 @@ export function registerDefaultProvider(
 ): RegisteredProvider {
   const urn = defaultProviderUrn(state, pkg, version);
   const inputs = pkg === DYNAMIC_PACKAGE ? providerInputs(config) : packageConfig(pkg, config);
+  // default_providers.go `newRegisterDefaultProviderEvent`: a requested version is one of the inputs.
+  if (version && pkg !== DYNAMIC_PACKAGE) {
+    inputs.version = version;
+  }
   return registerProvider(state, { urn, type: `pulumi:providers:${pkg}`, inputs }, preview, steps, keepOld);
 }
 

@@ -47,7 +47,8 @@ export async function evaluateForRunProgram(
     }
     // An explicit provider of a plugin is configured with the program's inputs for it.
     if (isProviderType(m.type) && providerPackage(m.type) !== DYNAMIC_PACKAGE) {
-      ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs: m.inputs });
+      const inputs = m.options.version ? { ...m.inputs, version: m.options.version } : m.inputs;
+      ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs });
     }
     const old = state.live(urn);
     reply({ kind: "registered", reqId: m.reqId, urn, id: old?.id ?? "", state: old?.outputs ?? {} });

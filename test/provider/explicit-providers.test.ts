@@ -87,7 +87,15 @@ describe("explicit wallaroo providers (two instances, one program)", function ()
     assert.equal(engine.getResource("alice-west")!.provider, ids[1]);
     assert.equal(engine.getResource("bob-west")!.provider, ids[1]);
     assert.equal(engine.getProperty(engine.makeUrn(PROVIDER, "west"), "inputs", "maxRetries").value, "2");
-    assert.equal(engine.getResource(engine.makeUrn(PROVIDER, "default")), undefined, "no default provider");
+    assert.deepEqual(
+      engine
+        .listResources()
+        .filter((r) => r.type === PROVIDER)
+        .map((r) => r.urn.split("::").pop()),
+      ["east", "west"],
+      "no default provider",
+    );
+    assert.equal(engine.getProperty(engine.makeUrn(PROVIDER, "east"), "inputs", "version").value, "0.1.0");
     assert.deepEqual(engine.findInArtifacts([ADMIN_PASSWORD, WEST_PASSWORD]), []);
     assert.doesNotMatch(engine.stateText(), new RegExp(`${ADMIN_PASSWORD}|${WEST_PASSWORD}`));
   });
@@ -152,12 +160,17 @@ new wallaroo.WorkspaceMember("carol-lab", { workspaceId: lab.workspaceId, email:
     east().resetStats();
     west.resetStats();
     const westUrn = engine.makeUrn(PROVIDER, "west");
-    const r = await engine.importResource("wallaroo:index:User", "dave-west", dave.id, { provider: westUrn });
+    // --protect=false: the destroy below deletes it with the rest.
+    const r = await engine.importResource("wallaroo:index:User", "dave-west", dave.id, {
+      provider: westUrn,
+      protect: false,
+    });
     assert.ok(r.ok, JSON.stringify(r.failed));
     assert.ok(engine.getResource("dave-west")!.provider!.startsWith(`${westUrn}::`));
     assert.deepEqual(engine.getResource("dave-west")!.inputs, { email: "dave@example.com", active: true });
     const wrong = await engine.importResource("wallaroo:index:User", "dave-east", dave.id, {
       provider: engine.makeUrn(PROVIDER, "east"),
+      protect: false,
     });
     assert.equal(wrong.ok, false);
     assert.match(wrong.failed[0].message, /does not exist/);
@@ -240,6 +253,38 @@ new wallaroo.User("dana", { email: "dana@example.com" }, { provider: p });
     assert.deepEqual(roster(world.emu), { "dana@example.com": true });
     assert.ok(engine.isSecretInState(engine.makeUrn(PROVIDER, "p"), "inputs", "password"));
     assert.doesNotMatch(engine.stateText(), new RegExp(ADMIN_PASSWORD));
+    // The next up sends the same plain text: DiffConfig sees no change, so the provider is a same, not an update.
+    const again = assertOk(await engine.up("plain.ts"));
+    assert.equal(again.steps.find((s) => s.urn === engine.makeUrn(PROVIDER, "p"))?.op, "same");
+    assert.ok(engine.isSecretInState(engine.makeUrn(PROVIDER, "p"), "inputs", "password"), "still stored as a secret");
     assertOk(await engine.destroy());
+  });
+
+  it("fails the default provider on a stack setting that does not check, keeping what the last up stored", async () => {
+    const engine = world.engine();
+    world.program(
+      "default.ts",
+      `import * as pulumi from "@pulumi/pulumi";
+${nativeSdk()}
+new wallaroo.User("eve", { email: "eve@example.com" });
+`,
+    );
+    assertOk(await engine.up("default.ts"));
+    const urn = engine.makeUrn(PROVIDER, "default_0_1_0");
+    const stored = engine.getResource(urn)!;
+    engine.setConfig("wallaroo:edition", "enterprize");
+    world.emu.resetStats();
+    const up = await engine.up("default.ts");
+    assert.equal(up.ok, false);
+    const failure = up.failed.find((f) => f.urn === urn);
+    assert.ok(failure, JSON.stringify(up.failed));
+    assert.match(failure.message, /edition/);
+    assert.deepEqual(mutatingCalls(world.emu), {});
+    assert.deepEqual(engine.getResource(urn)!.inputs, stored.inputs, "the stored settings are the last up's");
+    // So refresh and destroy still reach the instance with them.
+    assert.ok((await engine.refresh()).ok);
+    engine.removeConfig("wallaroo:edition");
+    assertOk(await engine.destroy());
+    assert.deepEqual(roster(world.emu), { "dana@example.com": false, "eve@example.com": false });
   });
 });

@@ -2,8 +2,8 @@
  * `pulumi import` of the native types through our engine (test/harness/importCommand.ts, after
  * pulumi/pulumi's import deployment): a user by id, a workspace by id, a membership as
  * `<workspaceId>/<userId>`, each read by its id alone and stored with the inputs the plugin answers,
- * so that a program declaring the same resources then plays a no-change `up`. Nothing is written to
- * the server at any step.
+ * protected, so that a program declaring the same resources then plays a no-change `up`. Nothing is
+ * written to the server at any step.
  */
 import assert from "node:assert/strict";
 import { WallarooClient } from "../../sdk";
@@ -61,14 +61,27 @@ describe("pulumi import of the native types", function () {
     noWrites();
   });
 
-  it("fails an id the server does not know, and a name already in the state, storing nothing", async () => {
+  it("protects what it imports, as the CLI does unless --protect=false", () => {
+    for (const name of ["erin", "lab", "erin-lab"]) assert.equal(engine.getResource(name)!.protect, true, name);
+  });
+
+  it("fails an id the server does not know, and another id under a name already in the state, storing nothing", async () => {
     const missing = await engine.importResource("wallaroo:index:User", "ghost", "00000000-0000-4000-8000-000000000000");
     assert.equal(missing.ok, false);
     assert.match(missing.failed[0].message, /does not exist/);
     assert.equal(engine.getResource("ghost"), undefined);
+    const other = world.emu.addUser({ email: "frank@example.com", enabled: true }).id;
+    const clash = await engine.importResource("wallaroo:index:User", "erin", other);
+    assert.equal(clash.ok, false);
+    assert.match(clash.failed[0].message, /already exists/);
+    assert.equal(engine.getResource("erin")!.id, erinId);
+    // The same id again: already imported, nothing to do (import.go).
     const again = await engine.importResource("wallaroo:index:User", "erin", erinId);
-    assert.equal(again.ok, false);
-    assert.match(again.failed[0].message, /already exists/);
+    assert.ok(again.ok, JSON.stringify(again.failed));
+    assert.deepEqual(
+      again.steps.map((s) => s.op),
+      ["same"],
+    );
     noWrites();
   });
 
@@ -77,14 +90,21 @@ describe("pulumi import of the native types", function () {
       "index.ts",
       `import * as pulumi from "@pulumi/pulumi";
 ${nativeSdk()}
-const erin = new wallaroo.User("erin", { email: "erin@example.com", active: false });
-const lab = new wallaroo.Workspace("lab", { name: "imported-lab" });
-new wallaroo.WorkspaceMember("erin-lab", { workspaceId: lab.workspaceId, email: erin.email, role: "owner" });
+// As \`pulumi import\` prints the code to paste: the inputs read, and protect.
+const erin = new wallaroo.User("erin", { email: "erin@example.com", active: false }, { protect: true });
+const lab = new wallaroo.Workspace("lab", { name: "imported-lab" }, { protect: true });
+new wallaroo.WorkspaceMember("erin-lab", { workspaceId: lab.workspaceId, email: erin.email, role: "owner" }, { protect: true });
 `,
     );
     const up = assertOk(await engine.up("index.ts"));
     assert.deepEqual([...up.created, ...up.updated, ...up.replaced, ...up.deleted], []);
     noWrites();
+    // The import used the default provider without a version; the program's SDK asks for 0.1.0: the resources move
+    // to that one (a change of provider that DiffConfig does not turn into a replacement), the other is deleted.
+    const versioned = engine.makeUrn("pulumi:providers:wallaroo", "default_0_1_0");
+    for (const name of ["erin", "lab", "erin-lab"])
+      assert.ok(engine.getResource(name)!.provider!.startsWith(`${versioned}::`));
+    assert.equal(engine.getResource(engine.makeUrn("pulumi:providers:wallaroo", "default")), undefined);
   });
 
   it("cannot import a dynamic resource: the dynamic-provider host finds no provider code in the read", async () => {

@@ -30,6 +30,11 @@ const nativeProgram = `import * as pulumi from "@pulumi/pulumi";
 ${nativeSdk()}
 ${ROSTER.replace(/ALIAS_(\w+)/g, (_m, t: string) => `, { aliases: [{ type: "pulumi-nodejs:dynamic/wallaroo:${t}" }] }`)}`;
 
+/** The native program once the move is done: the aliases removed. */
+const nativeProgramWithoutAliases = `import * as pulumi from "@pulumi/pulumi";
+${nativeSdk()}
+${ROSTER.replace(/ALIAS_\w+/g, "")}`;
+
 describe("moving a stack from the dynamic resources to the native plugin", function () {
   this.timeout(180_000);
   let world: World;
@@ -59,8 +64,21 @@ describe("moving a stack from the dynamic resources to the native plugin", funct
     };
   });
 
-  it("takes every resource over with an alias as a same step: no replacement, nothing sent to the server", async () => {
+  it("previews the move as same steps, the new default provider created and the dynamic one deleted", async () => {
     world.program("index.ts", nativeProgram);
+    world.emu.resetStats();
+    const preview = await engine.preview("index.ts");
+    assert.ok(preview.ok, JSON.stringify(preview.failed));
+    assert.deepEqual([...preview.created, ...preview.updated, ...preview.replaced, ...preview.deleted], []);
+    assert.deepEqual(
+      preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").slice(2).join("::")}`),
+      ["create pulumi:providers:wallaroo::default_0_1_0", "delete pulumi:providers:pulumi-nodejs::default"],
+    );
+    noWrites();
+    assert.ok(engine.getResource("alice")!.type.startsWith("pulumi-nodejs:dynamic/"), "a preview changes no state");
+  });
+
+  it("takes every resource over with an alias as a same step: no replacement, nothing sent to the server", async () => {
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     noWrites();
@@ -72,16 +90,20 @@ describe("moving a stack from the dynamic resources to the native plugin", funct
       const r = engine.getResource(n)!;
       assert.ok(r.type.startsWith("wallaroo:index:"), r.type);
       assert.equal(r.id, start.ids[n], `${n} keeps its id`);
-      assert.match(r.provider!, /::pulumi:providers:wallaroo::default::/);
+      assert.match(r.provider!, /::pulumi:providers:wallaroo::default_0_1_0::/);
     }
     assert.equal(up.outputs.aliceId, start.aliceId);
     assert.deepEqual(engine.urns("pulumi:providers:pulumi-nodejs"), [], "the dynamic provider left the state");
     assert.equal(engine.listResources().filter((r) => r.type.startsWith("pulumi-nodejs:")).length, 0);
+    // The same step stores the new inputs (no __provider) and keeps the old outputs (with it) until a refresh.
+    assert.equal(engine.getResource("alice")!.inputs.__provider, undefined);
+    assert.equal(typeof engine.getResource("alice")!.outputs.__provider, "string");
     assert.deepEqual(roster(world.emu), { "alice@example.com": true, "bob@example.com": false });
     assert.deepEqual(serverWorkspace(world.emu, "migration-research")?.members["alice@example.com"], "OWNER");
   });
 
-  it("plays the next up as no change, and a refresh drops the old __provider from the outputs", async () => {
+  it("plays the next up, its aliases removed, as no change, and a refresh drops the old __provider from the outputs", async () => {
+    world.program("index.ts", nativeProgramWithoutAliases);
     world.emu.resetStats();
     const up = assertOk(await engine.up("index.ts"));
     assert.deepEqual(

@@ -241,11 +241,13 @@ for (const mode of MODES)
       });
 
       if (mode.name === "native") {
-        it("records its default provider pulumi:providers:wallaroo with the wallaroo namespace only, the password secret", () => {
-          const urn = engine.makeUrn("pulumi:providers:wallaroo", "default");
+        it("records its default provider pulumi:providers:wallaroo::default_0_1_0: the wallaroo namespace only, the SDK's version, the password secret", () => {
+          // The generated SDK asks for its own version, so the engine names the default provider after it.
+          const urn = engine.makeUrn("pulumi:providers:wallaroo", "default_0_1_0");
           const p = engine.getResource(urn);
           assert.ok(p?.id, "the default provider is in the state with an id");
-          assert.deepEqual(Object.keys(p.inputs).sort(), ["edition", "password", "url", "username"]);
+          assert.deepEqual(Object.keys(p.inputs).sort(), ["edition", "password", "url", "username", "version"]);
+          assert.equal(engine.getProperty(urn, "inputs", "version").value, "0.1.0");
           assert.equal(engine.getProperty(urn, "inputs", "url").value, world.emu.url);
           assert.ok(engine.isSecretInState(urn, "inputs", "password"));
           assert.equal(engine.getResource("carol")!.provider, `${urn}::${p.id}`);

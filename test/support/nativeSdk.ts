@@ -4,7 +4,9 @@
  * in pulumi/pulumi), reduced to what the tests use: one `pulumi.CustomResource`
  * class per resource with its type token and an Output for each schema property
  * (the SDK makes one for every key of the props it is given, undefined ones
- * included), secret inputs wrapped in `pulumi.secret`, and a `Provider` class
+ * included), secret inputs wrapped in `pulumi.secret`, the package's version as the `version`
+ * option of every resource (`utilities.resourceOptsDefaults()`: so the engine's default provider is
+ * `default_<version>`, with `version` among its inputs), and a `Provider` class
  * (`pulumi.ProviderResource` of package `wallaroo`) whose non-string inputs are
  * sent as JSON, as generated providers send them.
  *
@@ -21,6 +23,7 @@ interface SchemaResource {
 }
 interface Schema {
   name: string;
+  version: string;
   resources: Record<string, SchemaResource>;
   provider: SchemaResource;
 }
@@ -42,7 +45,7 @@ ${outputs.map((o) => `  declare readonly ${o}: pulumi.Output<any>;`).join("\n")}
   constructor(name: string, args: Record<string, any>, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, any> = { ${outputs.map((o) => `${o}: undefined`).join(", ")}, ...args };
     for (const k of ${JSON.stringify(secrets)}) if (props[k] !== undefined) props[k] = pulumi.secret(props[k]);
-    super(${JSON.stringify(token)}, name, props, opts);
+    super(${JSON.stringify(token)}, name, props, { version: ${JSON.stringify(schema.version)}, ...opts });
   }
 }`;
   });
@@ -59,7 +62,7 @@ class Provider extends pulumi.ProviderResource {
       const json = pulumi.output(v).apply((x: any) => (typeof x === "string" ? x : JSON.stringify(x)));
       props[k] = ${JSON.stringify(providerSecrets)}.includes(k) ? pulumi.secret(json) : json;
     }
-    super(${JSON.stringify(schema.name)}, name, props, opts);
+    super(${JSON.stringify(schema.name)}, name, props, { version: ${JSON.stringify(schema.version)}, ...opts });
   }
 }
 const wallaroo = { ${[...Object.keys(schema.resources).map((t) => t.split(":")[2]), "Provider"].join(", ")} };
