@@ -15,9 +15,9 @@
  * Nothing is created, updated or deleted on the provider's side.
  */
 import type { ResourceState } from "./checkpoint";
-import { operationHost, runOperation, type EngineCore } from "./operation";
+import { operationHost, runOperation, usePluginProvider, type EngineCore } from "./operation";
 import { formatCheckFailures } from "./plan";
-import { DYNAMIC_PACKAGE, packageOfType } from "./providerPlugins";
+import { packageOfType } from "./providerPlugins";
 import { defaultProviderUrn, providerRef, registerDefaultProvider } from "./providerResource";
 import { errorMessage, ROOT_STACK_TYPE, type StepFailure, type StepRecord } from "./summaries";
 
@@ -99,9 +99,7 @@ export function runImport(
           ref = providerRef(stored.urn, stored.id);
         } else {
           const p = registerDefaultProvider(state, core.config(), false, ctx.steps, false, pkg);
-          if (pkg !== DYNAMIC_PACKAGE) {
-            ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: true });
-          }
+          usePluginProvider(ctx, pkg, p, true);
           ref = p.ref;
         }
       }

@@ -175,6 +175,24 @@ export function retirePluginHosts(ctx: RunContext): void {
   }
 }
 
+/**
+ * Hands a plugin provider's inputs to the host that will serve it (a dynamic provider's are the
+ * dynamic host's configuration, not this); `checked`: registered in this operation, so CheckConfig
+ * and DiffConfig run before Configure.
+ */
+export function usePluginProvider(
+  ctx: RunContext,
+  pkg: string,
+  p: { urn: string; inputs: WireObject; old?: { inputs: WireObject; outputs: WireObject } },
+  checked: boolean,
+): void {
+  if (pkg === DYNAMIC_PACKAGE) {
+    return;
+  }
+  const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
+  ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: checked, old });
+}
+
 /** The step recorded for a provider registered in this operation (./providerResource.ts `registerProvider`). */
 function providerStep(ctx: RunContext, urn: string): StepRecord | undefined {
   return [...ctx.steps]

@@ -31,11 +31,11 @@
  * answered, so a CheckConfig failure fails it.
  */
 import type { ResourceState } from "./checkpoint";
-import { operationHost, type EngineCore, type RunContext } from "./operation";
+import { operationHost, usePluginProvider, type EngineCore, type RunContext } from "./operation";
 import type { ChildToParent } from "./protocol";
 import type { CheckFailure } from "./providerHost";
 import { DYNAMIC_PACKAGE, isProviderType, packageOfType, providerPackage } from "./providerPlugins";
-import { providerRefUrn, registerProvider } from "./providerResource";
+import { providerRefUrn, registerProvider, versionedInputs } from "./providerResource";
 import { PROVIDER_KEY } from "./state";
 import { applyCreate, applyReplace, applySame, applyUpdate, StepInput, StepResult } from "./steps";
 import { changedKeys } from "./wire";
@@ -227,11 +227,9 @@ async function providerChanged(core: EngineCore, ctx: RunContext, oldRef: string
 /** An explicit provider of a resource plugin: registered, then its plugin started, checked and configured. */
 async function registerExplicitProvider(core: EngineCore, ctx: RunContext, reg: Registration): Promise<StepResult> {
   const { urn, m, preview } = reg;
-  // source_eval.go: an explicit provider's `version` option is one of its inputs.
-  const inputs = m.options.version ? { ...m.inputs, version: m.options.version } : m.inputs;
+  const inputs = versionedInputs(m.inputs, m.options.version);
   const p = registerProvider(core.state, { urn, type: m.type, inputs, parent: m.options.parent }, preview, ctx.steps);
-  const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
-  ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs, registered: true, old });
+  usePluginProvider(ctx, providerPackage(m.type), p, true);
   // A provider that fails its check is neither created nor updated (./operation.ts `failProviderStep`).
   await operationHost(core, ctx, p.ref);
   return { id: p.ref.slice(p.ref.lastIndexOf("::") + 2), outputs: inputs };

@@ -143,10 +143,22 @@ export function registerDefaultProvider(
   const urn = defaultProviderUrn(state, pkg, version);
   const inputs = pkg === DYNAMIC_PACKAGE ? providerInputs(config) : packageConfig(pkg, config);
   // default_providers.go `newRegisterDefaultProviderEvent`: a requested version is one of the inputs.
-  if (version && pkg !== DYNAMIC_PACKAGE) {
-    inputs.version = version;
-  }
-  return registerProvider(state, { urn, type: `pulumi:providers:${pkg}`, inputs }, preview, steps, keepOld);
+  const withVersion = pkg === DYNAMIC_PACKAGE ? inputs : versionedInputs(inputs, version);
+  return registerProvider(
+    state,
+    { urn, type: `pulumi:providers:${pkg}`, inputs: withVersion },
+    preview,
+    steps,
+    keepOld,
+  );
+}
+
+/**
+ * A plugin provider's inputs with the version its registration asked for (default_providers.go for
+ * a default provider, source_eval.go for an explicit one: `SetProviderVersion`).
+ */
+export function versionedInputs(inputs: WireObject, version: string | undefined): WireObject {
+  return version ? { ...inputs, version } : inputs;
 }
 
 /**

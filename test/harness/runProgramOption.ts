@@ -14,10 +14,10 @@
  * it). A program that fails fails the operation
  * before any Read or Delete.
  */
-import type { EngineCore, RunContext } from "./operation";
+import { usePluginProvider, type EngineCore, type RunContext } from "./operation";
 import { runProgram, type ProgramRun } from "./program";
-import { DYNAMIC_PACKAGE, isProviderType, packageOfType, providerPackage } from "./providerPlugins";
-import { registerDefaultProvider } from "./providerResource";
+import { isProviderType, packageOfType, providerPackage } from "./providerPlugins";
+import { registerDefaultProvider, versionedInputs } from "./providerResource";
 
 export async function evaluateForRunProgram(
   core: EngineCore,
@@ -40,15 +40,17 @@ export async function evaluateForRunProgram(
     const key = `${pkg}@${m.options.version ?? ""}`;
     if (!registered.has(key) && custom && !isProviderType(m.type) && !m.options.provider) {
       const p = registerDefaultProvider(state, config, false, ctx.steps, false, pkg, m.options.version);
-      if (pkg !== DYNAMIC_PACKAGE) {
-        ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs });
-      }
+      usePluginProvider(ctx, pkg, p, false);
       registered.add(key);
     }
     // An explicit provider of a plugin is configured with the program's inputs for it.
-    if (isProviderType(m.type) && providerPackage(m.type) !== DYNAMIC_PACKAGE) {
-      const inputs = m.options.version ? { ...m.inputs, version: m.options.version } : m.inputs;
-      ctx.providers.set(urn, { urn, pkg: providerPackage(m.type), inputs });
+    if (isProviderType(m.type)) {
+      usePluginProvider(
+        ctx,
+        providerPackage(m.type),
+        { urn, inputs: versionedInputs(m.inputs, m.options.version) },
+        false,
+      );
     }
     const old = state.live(urn);
     reply({ kind: "registered", reqId: m.reqId, urn, id: old?.id ?? "", state: old?.outputs ?? {} });

@@ -29,6 +29,7 @@ import {
   failStep,
   operationHost,
   retirePluginHosts,
+  usePluginProvider,
   parallelism,
   runOperation,
   Semaphore,
@@ -38,7 +39,7 @@ import {
 } from "./operation";
 import { planRegister } from "./plan";
 import { runProgram, type ProgramRun } from "./program";
-import { DYNAMIC_PACKAGE, isProviderType, packageOfType } from "./providerPlugins";
+import { isProviderType, packageOfType } from "./providerPlugins";
 import { defaultProviderUrn, registerDefaultProvider } from "./providerResource";
 import { refreshResources } from "./refresh";
 import { applyRead } from "./steps";
@@ -134,10 +135,7 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
               const p = registerDefaultProvider(state, core.config(), preview, ctx.steps, keep, pkg, m.options.version);
               defaultProviders.set(providerKey, p.ref);
               seen.add(p.urn);
-              if (pkg !== DYNAMIC_PACKAGE) {
-                const old = p.old && { inputs: p.old.inputs, outputs: p.old.outputs };
-                ctx.providers.set(p.urn, { urn: p.urn, pkg, inputs: p.inputs, registered: !keep, old });
-              }
+              usePluginProvider(ctx, pkg, p, !keep);
               // Start the host alongside the program, as the CLI loads plugins while the program runs.
               operationHost(core, ctx, p.ref).catch(() => undefined);
             }
