@@ -78,6 +78,8 @@ export interface RunContext {
   errorHooks?: ErrorHookTable;
   /** Retries `onError` hooks asked for. */
   hookRetries: HookRetry[];
+  /** Warnings the engine prints for a resource (`<urn>: <message>`). */
+  warnings: string[];
 }
 
 /** Thrown for a step that was not started because an earlier one failed. */
@@ -274,6 +276,7 @@ export async function runOperation<T>(
     timings: {},
     skipped: [],
     hookRetries: [],
+    warnings: [],
   };
   try {
     return await body(ctx);

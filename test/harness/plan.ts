@@ -157,6 +157,9 @@ export async function planRegister(core: EngineCore, ctx: RunContext, reg: Regis
           diffs: ["provider"],
         }
       : await host.diff(urn, old.id!, old.outputs, news, old.inputs, o.ignoreChanges ?? []);
+  if (diff.unavailable) {
+    ctx.warnings.push(`${urn}: ${diff.unavailable}`); // step_generator.go: assumed an update, with a warning
+  }
   const engineKeys = changedKeys(old.inputs, news);
   let changed: string[];
   let hasChanges: boolean;

@@ -18,6 +18,7 @@ import {
   CheckResult,
   ConfigureResult,
   CreateResult,
+  DIFF_UNAVAILABLE,
   DiffResult,
   InitFailure,
   loadPulumiProto,
@@ -31,7 +32,7 @@ import {
   ReadResult,
   StartProviderHostOptions,
 } from "./providerHostTypes";
-import { annotateSecrets, secret, toWireObject, unwrapSecrets, WireObject, WireValue } from "./wire";
+import { annotateSecrets, containsUnknowns, secret, toWireObject, unwrapSecrets, WireObject, WireValue } from "./wire";
 
 export * from "./providerHostTypes";
 
@@ -42,6 +43,11 @@ export class ProviderHost {
   readonly calls: Record<string, number> = {};
   /** Result of the last Configure (null before). */
   configureResult: ConfigureResult | null = null;
+  /**
+   * False when the provider's inputs held an unknown, so Configure was not sent (provider_plugin.go
+   * `Configure`, preview only): the engine then answers Check, Diff and Read for the plugin.
+   */
+  configKnown = true;
   /** When true, secret wrappers are kept in what is sent to the host (the engine never does that for the dynamic host). */
   keepSecrets = false;
   private exited = false;
@@ -148,6 +154,11 @@ export class ProviderHost {
    * keyed `<pkg>:config:<key>`, secrets removed and non-strings as JSON; `version` left out.
    */
   async configureProvider(pkg: string, inputs: WireObject, urn?: string, id?: string): Promise<ConfigureResult> {
+    if (Object.entries(inputs).some(([k, v]) => k !== "version" && containsUnknowns(v))) {
+      this.configKnown = false;
+      this.configureResult = { acceptSecrets: false, acceptResources: false, supportsPreview: false };
+      return this.configureResult;
+    }
     const pb = this.proto.providerPb;
     const req = new pb.ConfigureRequest();
     // The provider resource being configured (provider_plugin.go sets them since the 3.1xx protocol).
@@ -212,6 +223,9 @@ export class ProviderHost {
     news: Record<string, unknown>,
     randomSeed?: Uint8Array,
   ): Promise<CheckResult> {
+    if (!this.configKnown) {
+      return { inputs: toWireObject(news), failures: [] }; // provider_plugin.go `Check`: the news, unchecked
+    }
     const pb = this.proto.providerPb;
     const req = this.resourceRequest(new pb.CheckRequest(), urn);
     req.setOlds(this.outgoing(olds));
@@ -236,6 +250,17 @@ export class ProviderHost {
     oldInputs?: Record<string, unknown>,
     ignoreChanges: string[] = [],
   ): Promise<DiffResult> {
+    if (!this.configKnown) {
+      // provider_plugin.go `Diff` answers DiffUnavailable; step_generator.go makes it an update and warns.
+      return {
+        changes: "some",
+        replaces: [],
+        stables: [],
+        deleteBeforeReplace: false,
+        diffs: [],
+        unavailable: DIFF_UNAVAILABLE,
+      };
+    }
     const pb = this.proto.providerPb;
     const req = this.changeRequest(new pb.DiffRequest(), { urn, id, olds, news, oldInputs, ignoreChanges });
     const resp = await this.unary("Diff", "diff", req);
@@ -243,6 +268,7 @@ export class ProviderHost {
   }
 
   async create(urn: string, props: Record<string, unknown>, preview = false): Promise<CreateResult> {
+    this.assertConfigured("Create");
     const pb = this.proto.providerPb;
     const req = this.resourceRequest(new pb.CreateRequest(), urn);
     req.setProperties(this.outgoing(props));
@@ -267,6 +293,9 @@ export class ProviderHost {
     props?: Record<string, unknown>,
     inputs?: Record<string, unknown>,
   ): Promise<ReadResult> {
+    if (!this.configKnown) {
+      return { id: "", properties: {}, inputs: {} }; // provider_plugin.go `Read`: nothing known, status unknown
+    }
     const pb = this.proto.providerPb;
     const req = this.resourceRequest(new pb.ReadRequest(), urn, id);
     // Like the engine's provider plugin (pkg/resource/plugin/provider_plugin.go `Read`: MarshalProperties
@@ -305,6 +334,7 @@ export class ProviderHost {
     oldInputs?: Record<string, unknown>,
     opts: { preview?: boolean; ignoreChanges?: string[] } = {},
   ): Promise<{ properties: WireObject }> {
+    this.assertConfigured("Update");
     const req = this.changeRequest(new this.proto.providerPb.UpdateRequest(), {
       urn,
       id,
@@ -324,6 +354,7 @@ export class ProviderHost {
     props: Record<string, unknown>,
     oldInputs?: Record<string, unknown>,
   ): Promise<void> {
+    this.assertConfigured("Delete");
     const pb = this.proto.providerPb;
     const req = this.resourceRequest(new pb.DeleteRequest(), urn, id);
     req.setProperties(this.outgoing(props));
@@ -343,6 +374,13 @@ export class ProviderHost {
       deleteBeforeReplace: resp.getDeletebeforereplace(),
       diffs: resp.getDiffsList(),
     };
+  }
+
+  /** provider_plugin.go: "{Create,Update,Delete} cannot be called if the configuration is unknown". */
+  private assertConfigured(method: ProviderMethod): void {
+    if (!this.configKnown) {
+      throw new Error(`${method} cannot be called if the provider's configuration is unknown (harness bug)`);
+    }
   }
 
   /** Kills the host (SIGTERM, then SIGKILL after 2 s) and closes the client. */

@@ -61,7 +61,14 @@ export interface DiffResult {
   stables: string[];
   deleteBeforeReplace: boolean;
   diffs: string[];
+  /** Set when the engine could not ask the provider (its configuration is unknown): the warning it prints. */
+  unavailable?: string;
 }
+
+/** provider_plugin.go `Diff`'s message when the provider's configuration is not known during preview. */
+export const DIFF_UNAVAILABLE =
+  "The provider for this resource has inputs that are not known during preview.\n" +
+  "This preview may not correctly represent the changes that will be applied during an update.";
 
 export interface CreateResult {
   id: string;

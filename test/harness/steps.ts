@@ -57,10 +57,19 @@ export function markSecretKeys(outputs: WireObject, keys: string[] | undefined):
   return out;
 }
 
+/**
+ * What a preview's Create or Update answers (provider_plugin.go): nothing when the provider's
+ * configuration is unknown, so the program sees every output as unknown; else the inputs, since
+ * neither of our providers previews (supportsPreview false).
+ */
+function previewOutputs(s: StepInput, props: WireObject): WireObject {
+  return s.host.configKnown ? markSecretKeys(props, s.o.additionalSecretOutputs) : {};
+}
+
 export async function applyCreate(s: StepInput): Promise<StepResult> {
   if (s.preview) {
     s.ctx.steps.push({ op: "create", urn: s.urn });
-    return { id: "", outputs: markSecretKeys(s.news, s.o.additionalSecretOutputs) };
+    return { id: "", outputs: previewOutputs(s, s.news) };
   }
   const r = await createResource(s);
   s.ctx.steps.push({ op: "create", urn: s.urn, id: r.id });
@@ -85,7 +94,8 @@ export async function applyUpdate(s: StepInput, old: ResourceState, changed: str
   const record = { op: "update" as const, urn: s.urn, id: old.id, changedKeys: changed, aliasedFrom: s.aliasedFrom };
   if (s.preview) {
     s.ctx.steps.push(record);
-    return { id: old.id, outputs: markSecretKeys({ ...old.outputs, ...s.news }, s.o.additionalSecretOutputs) };
+    // step.go `UpdateStep.Apply`: the outputs are what Update answered, in a preview the new inputs alone.
+    return { id: old.id, outputs: previewOutputs(s, s.news) };
   }
   const upd = await s.host.update(s.urn, old.id!, old.outputs, s.news, old.inputs, {
     ignoreChanges: s.o.ignoreChanges,
@@ -121,7 +131,7 @@ export async function applyReplace(
     aliasedFrom: s.aliasedFrom,
   });
   if (s.preview) {
-    return { id: "", outputs: markSecretKeys(s.news, s.o.additionalSecretOutputs) };
+    return { id: "", outputs: previewOutputs(s, s.news) };
   }
   if (dbr) {
     if (!old.retainOnDelete) {

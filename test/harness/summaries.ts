@@ -137,6 +137,8 @@ export interface UpSummary {
   skipped: string[];
   /** The retries `onError` hooks asked for, in order. */
   hookRetries: HookRetry[];
+  /** Warnings the engine printed for resources (`<urn>: <message>`), e.g. a diff it could not ask for. */
+  warnings: string[];
   steps: StepRecord[];
   ok: boolean;
   timings: PhaseTimings;

@@ -240,6 +240,7 @@ export function runUp(core: EngineCore, run: ProgramRun, program: string, opts: 
         skippedDeletes,
         skipped: ctx.skipped,
         hookRetries: ctx.hookRetries,
+        warnings: ctx.warnings,
         steps: ctx.steps,
         ok: ctx.failed.length === 0 && programErrors.length === 0,
         timings: ctx.timings,
