@@ -7,11 +7,10 @@
  * calls with the URN, name and type, Diff and Update with the old inputs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { createConsumerProject, findRepoRoot, locateRunPlugin, makeTempDir, packPackage } from "../harness";
+import { createConsumerProject, findRepoRoot, locateRunPlugin, makeTempDir, packPackage, runCommand } from "../harness";
 
 export const REPO = findRepoRoot();
 export const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).version;
@@ -408,14 +407,21 @@ export class PluginProcess {
   }
 }
 
-/** A copy of the plugin folder, laid out as `pulumi plugin install resource wallaroo <v> --file <folder>` lays it out. */
+/**
+ * The plugin as `pulumi plugin install resource wallaroo <v> --file <tgz>` installs it: the tarball of
+ * `npm run pack:plugin` unpacked into `<plugins>/resource-wallaroo-v<v>` (pluginstorage.TarPlugin), then
+ * the Node.js language host's `npm install --loglevel=error` in it (pkg/workspace/plugin.go
+ * InstallPluginContent, sdk/nodejs/npm npm.go `installCmd`), which takes its dependencies from the registry.
+ */
 export async function pluginInstalledByTheCli(): Promise<string> {
-  const inst = await installedPlugin();
+  const out = makeTempDir("plugin-tarball");
+  const { stdout } = await runCommand(process.execPath, [path.join(REPO, "scripts", "packPlugin.mjs"), "--out", out], {
+    cwd: REPO,
+  });
+  const tarball = stdout.trim().split("\n").pop()!;
   const dir = path.join(makeTempDir("plugins"), `resource-wallaroo-v${VERSION}`);
-  // DirPlugin copies the folder's files; then the language host installs the dependencies of its package.json.
-  fs.cpSync(inst.pluginDir, dir, { recursive: true });
-  // What that `npm install` would put there: pulumi-wallaroo (at the pinned version) and its dependencies, which
-  // this consumer install holds (hard links, one file system): the registry has no pulumi-wallaroo to fetch here.
-  execFileSync("cp", ["-al", path.join(inst.consumer, "node_modules"), path.join(dir, "node_modules")]);
+  fs.mkdirSync(dir, { recursive: true });
+  await runCommand("tar", ["-xzf", tarball, "-C", dir], { cwd: dir });
+  await runCommand("npm", ["install", "--loglevel=error"], { cwd: dir, timeoutMs: 180_000 });
   return dir;
 }
