@@ -154,8 +154,8 @@ export class ProviderHost {
    * keyed `<pkg>:config:<key>`, secrets removed and non-strings as JSON; `version` left out.
    */
   async configureProvider(pkg: string, inputs: WireObject, urn?: string, id?: string): Promise<ConfigureResult> {
-    if (Object.entries(inputs).some(([k, v]) => k !== "version" && containsUnknowns(v))) {
-      this.configKnown = false;
+    this.configKnown = !Object.entries(inputs).some(([k, v]) => k !== "version" && containsUnknowns(v));
+    if (!this.configKnown) {
       this.configureResult = { acceptSecrets: false, acceptResources: false, supportsPreview: false };
       return this.configureResult;
     }
