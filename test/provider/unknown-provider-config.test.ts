@@ -4,7 +4,7 @@
  * still checks the configuration (registry.go `Check`: CheckConfig with unknowns allowed), but does not
  * configure the plugin (provider_plugin.go `Configure`: any unknown input leaves it unconfigured), and
  * answers for it: Check returns the inputs, Diff is "unavailable" (an update, with a warning), Create
- * and Update are previewed from the inputs. The up that follows knows the URL and acts.
+ * and Update answer no outputs (the program sees them unknown). The up that follows knows the URL and acts.
  */
 import assert from "node:assert/strict";
 import { assertOk, DIFF_UNAVAILABLE, UNKNOWN, type Engine } from "../harness";
